@@ -1,0 +1,131 @@
+#include "libwatch/pg/catalog.hpp"
+
+#include "libwatch/error.hpp"
+#include "libwatch/sql/trigger_sql.hpp"
+
+namespace libwatch::pg {
+
+namespace {
+
+const std::string table_query = R"sql(
+SELECT c.oid, c.relkind
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = $1 AND c.relname = $2)sql";
+
+const std::string schema_query = R"sql(
+SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)sql";
+
+const std::string columns_query = R"sql(
+SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
+       t.typname, t.typcategory, COALESCE(e.typname, '')
+  FROM pg_catalog.pg_attribute a
+  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+  LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+ WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped
+ ORDER BY a.attnum)sql";
+
+const std::string primary_key_query = R"sql(
+SELECT a.attname
+  FROM pg_catalog.pg_index i
+  JOIN pg_catalog.pg_attribute a
+    ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+ WHERE i.indrelid = $1::oid AND i.indisprimary
+ ORDER BY pg_catalog.array_position(i.indkey::int2[], a.attnum))sql";
+
+// Runs `statements` in one transaction holding libwatch's DDL lock.
+caf::error in_ddl_transaction(connection& conn, std::string_view context,
+                              const std::vector<std::string>& statements) {
+  auto step = [&](const std::string& sql) -> caf::error {
+    auto res = conn.exec(context, sql);
+    return res ? caf::none : res.error();
+  };
+  if (auto err = step("BEGIN"))
+    return err;
+  auto lock = "SELECT pg_catalog.pg_advisory_xact_lock("
+              + std::to_string(sql::ddl_lock_key) + ")";
+  auto err = step(lock);
+  for (size_t i = 0; !err && i < statements.size(); ++i)
+    err = step(statements[i]);
+  if (!err)
+    err = step("COMMIT");
+  if (err && conn.ok())
+    conn.exec(context, "ROLLBACK");
+  return err;
+}
+
+} // namespace
+
+caf::expected<table_info> read_table(connection& conn,
+                                     const std::string& schema,
+                                     const std::string& table) {
+  auto context = "reading the catalog entry of \"" + schema + "\".\"" + table
+                 + "\"";
+  auto rel = conn.exec(context, table_query, {schema, table});
+  if (!rel)
+    return rel.error();
+  if (rel->rows() == 0) {
+    auto nsp = conn.exec(context, schema_query, {schema});
+    if (!nsp)
+      return nsp.error();
+    if (nsp->rows() == 0)
+      return make_error(errc::catalog_mismatch,
+                        "schema \"" + schema + "\" does not exist");
+    return make_error(errc::catalog_mismatch, "table \"" + schema + "\".\""
+                                                + table + "\" does not exist");
+  }
+  table_info info;
+  info.schema = schema;
+  info.table = table;
+  std::string oid{rel->get(0, 0)};
+  info.kind = rel->get(0, 1).empty() ? '?' : rel->get(0, 1).front();
+  auto cols = conn.exec(context, columns_query, {oid});
+  if (!cols)
+    return cols.error();
+  for (int r = 0; r < cols->rows(); ++r) {
+    column_info c;
+    c.name = cols->get(r, 0);
+    c.type = cols->get(r, 1);
+    c.type_name = cols->get(r, 2);
+    c.category = cols->get(r, 3).empty() ? 'U' : cols->get(r, 3).front();
+    c.element_type_name = cols->get(r, 4);
+    info.columns.push_back(std::move(c));
+  }
+  auto pk = conn.exec(context, primary_key_query, {oid});
+  if (!pk)
+    return pk.error();
+  for (int r = 0; r < pk->rows(); ++r)
+    info.primary_key.emplace_back(pk->get(r, 0));
+  return info;
+}
+
+caf::expected<resolved_watcher> install(connection& conn,
+                                        const watcher_spec& spec) {
+  if (conn.server_version() < min_server_version)
+    return make_error(errc::unsupported_server,
+                      "PostgreSQL " + std::to_string(conn.server_version())
+                        + " is too old; libwatch needs 11 or later");
+  auto table = read_table(conn, spec.schema, spec.table);
+  if (!table) {
+    if (!is(table.error(), errc::catalog_mismatch))
+      return table.error();
+    return make_error(errc::catalog_mismatch, "watcher " + watcher_name(spec)
+                                                + ": "
+                                                + describe(table.error()));
+  }
+  auto resolved = resolve(spec, *table);
+  if (!resolved)
+    return resolved.error();
+  auto context = "installing the trigger of watcher " + watcher_name(spec);
+  auto statements = sql::install_statements(*resolved, conn.server_version());
+  if (auto err = in_ddl_transaction(conn, context, statements))
+    return err;
+  return resolved;
+}
+
+caf::error uninstall(connection& conn, const resolved_watcher& w) {
+  auto context = "removing the trigger of watcher " + watcher_name(w.spec);
+  return in_ddl_transaction(conn, context, sql::uninstall_statements(w));
+}
+
+} // namespace libwatch::pg

@@ -1,0 +1,33 @@
+// Catalog reads and the DDL transaction behind a watcher. Blocking; runs on
+// the database worker's own thread.
+#pragma once
+
+#include <string>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include "libwatch/pg/connection.hpp"
+#include "libwatch/table_info.hpp"
+
+namespace libwatch::pg {
+
+/// Oldest server libwatch supports (EXECUTE FUNCTION, partitioned keys).
+constexpr int min_server_version = 110000;
+
+/// Reads table, columns and primary key of `schema.table`. A missing schema
+/// or table is `errc::catalog_mismatch` naming it.
+caf::expected<table_info> read_table(connection& conn,
+                                     const std::string& schema,
+                                     const std::string& table);
+
+/// Reads the table of `spec`, checks the spec against it and installs the
+/// function and trigger in one transaction under libwatch's advisory lock.
+caf::expected<resolved_watcher> install(connection& conn,
+                                        const watcher_spec& spec);
+
+/// Drops the watcher's trigger and function in one transaction under the
+/// advisory lock.
+caf::error uninstall(connection& conn, const resolved_watcher& w);
+
+} // namespace libwatch::pg

@@ -1,0 +1,129 @@
+#include "libwatch/sql/trigger_sql.hpp"
+
+#include "libwatch/identifiers.hpp"
+
+namespace libwatch::sql {
+
+namespace {
+
+// Types without an equality operator: IS DISTINCT FROM fails on them, so
+// trigger columns of these types compare by their text form.
+bool lacks_equality(const column_info& c) {
+  auto& name = c.category == 'A' ? c.element_type_name : c.type_name;
+  for (auto* t : {"json", "xml", "point", "line", "lseg", "box", "path",
+                  "polygon", "circle"})
+    if (name == t)
+      return true;
+  return false;
+}
+
+std::string record_name(const resolved_watcher& w) {
+  return w.spec.event == event_kind::deleted ? "OLD" : "NEW";
+}
+
+std::string qualified_table(const resolved_watcher& w) {
+  return quote_identifier(w.spec.schema) + "." + quote_identifier(w.spec.table);
+}
+
+std::string qualified_function(const resolved_watcher& w) {
+  return quote_identifier(w.spec.schema) + "."
+         + quote_identifier(w.names.function);
+}
+
+std::string marker_comment(const resolved_watcher& w) {
+  return std::string{ownership_marker} + " watcher=" + watcher_name(w.spec);
+}
+
+// Picks a dollar-quote tag that does not occur in `body`.
+std::string dollar_tag(const std::string& body) {
+  std::string tag = "$lw$";
+  for (int i = 0; body.find(tag) != std::string::npos; ++i)
+    tag = "$lw" + std::to_string(i) + "$";
+  return tag;
+}
+
+} // namespace
+
+std::string payload_expression(const resolved_watcher& w) {
+  auto rec = record_name(w);
+  std::string values;
+  for (auto& c : w.payload_columns) {
+    if (!values.empty())
+      values += ", ";
+    values += quote_literal(c.name);
+    values += ", ";
+    values += rec;
+    values += '.';
+    values += quote_identifier(c.name);
+    if (c.type_name == "numeric")
+      values += "::text";
+  }
+  return "json_build_object('type', "
+         + quote_literal(to_string_view(w.spec.event))
+         + ", 'values', json_build_object(" + values + "))::text";
+}
+
+std::string create_function(const resolved_watcher& w) {
+  auto body = "\nBEGIN\n  PERFORM pg_catalog.pg_notify("
+              + quote_literal(w.names.channel) + ", " + payload_expression(w)
+              + ");\n  RETURN NULL;\nEND;\n";
+  auto tag = dollar_tag(body);
+  return "CREATE OR REPLACE FUNCTION " + qualified_function(w)
+         + "() RETURNS trigger LANGUAGE plpgsql AS " + tag + body + tag;
+}
+
+std::string trigger_condition(const resolved_watcher& w) {
+  if (w.trigger_columns.empty())
+    return {};
+  std::string out;
+  for (auto& c : w.trigger_columns) {
+    if (!out.empty())
+      out += " OR ";
+    auto col = quote_identifier(c.name);
+    auto cast = lacks_equality(c) ? "::text" : "";
+    out += "OLD." + col + cast + " IS DISTINCT FROM NEW." + col + cast;
+  }
+  return out;
+}
+
+std::vector<std::string> install_statements(const resolved_watcher& w,
+                                            int server_version) {
+  std::vector<std::string> out;
+  out.push_back(create_function(w));
+  out.push_back("COMMENT ON FUNCTION " + qualified_function(w) + "() IS "
+                + quote_literal(marker_comment(w)));
+  std::string events = std::string{sql_keyword(w.spec.event)};
+  if (!w.trigger_columns.empty()) {
+    events += " OF ";
+    for (size_t i = 0; i < w.trigger_columns.size(); ++i) {
+      if (i > 0)
+        events += ", ";
+      events += quote_identifier(w.trigger_columns[i].name);
+    }
+  }
+  auto trigger = quote_identifier(w.names.trigger);
+  std::string create = "TRIGGER " + trigger + " AFTER " + events + " ON "
+                       + qualified_table(w) + " FOR EACH ROW";
+  auto condition = trigger_condition(w);
+  if (!condition.empty())
+    create += " WHEN (" + condition + ")";
+  create += " EXECUTE FUNCTION " + qualified_function(w) + "()";
+  if (server_version >= 140000) {
+    out.push_back("CREATE OR REPLACE " + create);
+  } else {
+    out.push_back("DROP TRIGGER IF EXISTS " + trigger + " ON "
+                  + qualified_table(w));
+    out.push_back("CREATE " + create);
+  }
+  out.push_back("COMMENT ON TRIGGER " + trigger + " ON " + qualified_table(w)
+                + " IS " + quote_literal(marker_comment(w)));
+  return out;
+}
+
+std::vector<std::string> uninstall_statements(const resolved_watcher& w) {
+  return {"DROP TRIGGER IF EXISTS " + quote_identifier(w.names.trigger)
+            + " ON " + qualified_table(w),
+          "DROP FUNCTION IF EXISTS " + qualified_function(w) + "()"};
+}
+
+} // namespace libwatch::sql

@@ -1,0 +1,46 @@
+// The SQL text of a watcher's trigger function and trigger. Pure functions of
+// a resolved watcher, so the exact text is unit-tested.
+//
+// Payload (json_build_object keeps column order):
+//   {"type" : "updated", "values" : {"id" : 7, "post_id" : 3}}
+// numeric columns are sent as strings so no digit is lost.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "libwatch/table_info.hpp"
+
+namespace libwatch::sql {
+
+/// Key of the transaction-level advisory lock every libwatch process takes
+/// around its DDL, so processes starting together install one after another.
+/// ("libwatch" in ASCII.)
+constexpr int64_t ddl_lock_key = 0x6c69627761746368;
+
+/// Marker put into the COMMENT of every function and trigger libwatch
+/// creates; objects without it are never libwatch's.
+constexpr const char* ownership_marker = "libwatch:v1";
+
+/// The expression a trigger function passes to pg_notify as payload.
+std::string payload_expression(const resolved_watcher& w);
+
+/// `CREATE OR REPLACE FUNCTION ...` for the watcher's trigger function.
+std::string create_function(const resolved_watcher& w);
+
+/// The `WHEN (...)` condition of an `updated` watcher with trigger columns,
+/// or an empty string.
+std::string trigger_condition(const resolved_watcher& w);
+
+/// Statements that create or replace the function and trigger and mark both
+/// as libwatch's. `server_version` is PQserverVersion(); servers before 14
+/// lack CREATE OR REPLACE TRIGGER and get DROP + CREATE instead. Run them in
+/// one transaction after taking `ddl_lock_key`.
+std::vector<std::string> install_statements(const resolved_watcher& w,
+                                            int server_version);
+
+/// Statements that drop the watcher's trigger and function if they exist.
+std::vector<std::string> uninstall_statements(const resolved_watcher& w);
+
+} // namespace libwatch::sql

@@ -1,0 +1,30 @@
+// libwatch's block of CAF type IDs: every type that travels in a message.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <caf/type_id.hpp>
+
+#include "libwatch/change.hpp"
+#include "libwatch/notification_batch.hpp"
+#include "libwatch/table_info.hpp"
+#include "libwatch/watcher_spec.hpp"
+
+CAF_BEGIN_TYPE_ID_BLOCK(libwatch, caf::first_custom_type_id + 700)
+
+CAF_ADD_TYPE_ID(libwatch, (libwatch::change))
+CAF_ADD_TYPE_ID(libwatch, (libwatch::notification_batch))
+CAF_ADD_TYPE_ID(libwatch, (libwatch::resolved_watcher))
+CAF_ADD_TYPE_ID(libwatch, (libwatch::watcher_spec))
+
+CAF_END_TYPE_ID_BLOCK(libwatch)
+
+namespace libwatch {
+
+/// Registers every libwatch message type and the "libwatch" error category
+/// with `cfg`. Call it once before constructing the actor system; required
+/// where messages cross CAF's network layer, harmless elsewhere.
+void register_types(caf::actor_system_config& cfg);
+
+} // namespace libwatch

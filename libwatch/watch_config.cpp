@@ -1,0 +1,134 @@
+#include "libwatch/watch_config.hpp"
+
+#include <map>
+#include <set>
+
+#include "libwatch/identifiers.hpp"
+#include "libwatch/object_names.hpp"
+
+namespace libwatch {
+
+namespace {
+
+struct checker {
+  std::vector<spec_problem>& out;
+  size_t index;
+
+  void fail(std::string field, std::string message) {
+    out.push_back({index, std::move(field), std::move(message)});
+  }
+
+  void identifier(const std::string& field, const std::string& name) {
+    if (auto problem = identifier_problem(name))
+      fail(field, "\"" + name + "\" " + *problem);
+  }
+
+  void column_list(const std::string& field,
+                   const std::vector<std::string>& columns) {
+    std::set<std::string> seen;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      auto item = field + "[" + std::to_string(i) + "]";
+      identifier(item, columns[i]);
+      if (!seen.insert(columns[i]).second)
+        fail(item, "column \"" + columns[i] + "\" is listed twice");
+    }
+  }
+
+  void spec(const watcher_spec& w) {
+    identifier("schema", w.schema);
+    identifier("table", w.table);
+    if (!w.primary_key.empty())
+      identifier("primary_key", w.primary_key);
+    if (!w.label.empty()) {
+      if (!is_valid_label(w.label))
+        fail("label", "\"" + w.label
+                        + "\" is not a valid label; use lower-case letters, "
+                          "digits and underscores, starting with a letter or "
+                          "underscore");
+      else if (auto problem = label_length_problem(w.label))
+        fail("label", *problem);
+    }
+    column_list("extra_columns", w.extra_columns);
+    column_list("trigger_columns", w.trigger_columns);
+    column_list("association_columns", w.association_columns);
+    if (!w.trigger_columns.empty()) {
+      if (w.event != event_kind::updated)
+        fail("trigger_columns",
+             "Cannot listen to trigger_columns for `"
+               + std::string{to_string_view(w.event)}
+               + "` events (only for `updated` events)");
+      if (w.label.empty())
+        fail("trigger_columns",
+             "Label must be used when trigger_columns are specified");
+    }
+    if (!w.primary_key.empty())
+      for (auto& col : w.association_columns)
+        if (col == w.primary_key)
+          fail("association_columns",
+               "\"" + col
+                 + "\" is the primary key; subscribe by primary key instead");
+  }
+};
+
+} // namespace
+
+std::vector<spec_problem> validate(const watch_config& cfg) {
+  std::vector<spec_problem> out;
+  std::map<std::string, size_t> labels;
+  std::map<std::string, size_t> unlabelled;
+  std::map<std::string, size_t> channels;
+  for (size_t i = 0; i < cfg.watchers.size(); ++i) {
+    auto& w = cfg.watchers[i];
+    checker check{out, i};
+    auto before = out.size();
+    check.spec(w);
+    if (!w.label.empty()) {
+      auto [pos, added] = labels.emplace(w.label, i);
+      if (!added)
+        check.fail("label", "The label \"" + w.label
+                              + "\" is already used by watcher "
+                              + std::to_string(pos->second));
+    } else {
+      auto key = watcher_name(w);
+      auto [pos, added] = unlabelled.emplace(key, i);
+      if (!added)
+        check.fail("event",
+                   "watcher " + std::to_string(pos->second)
+                     + " already watches " + key
+                     + " without a label; give one of them a label");
+    }
+    // Names are derived only from specs that passed the checks above.
+    if (out.size() == before) {
+      auto channel = derive_names(w).channel;
+      auto [pos, added] = channels.emplace(channel, i);
+      if (!added)
+        check.fail("label", "derives the channel name \"" + channel
+                              + "\" that watcher "
+                              + std::to_string(pos->second)
+                              + " also uses; choose another label");
+    }
+  }
+  return out;
+}
+
+std::string to_string(const std::vector<spec_problem>& problems,
+                      const watch_config& cfg) {
+  std::string out;
+  for (auto& p : problems) {
+    out += "watcher ";
+    out += std::to_string(p.watcher);
+    if (p.watcher < cfg.watchers.size()) {
+      out += " (";
+      out += watcher_name(cfg.watchers[p.watcher]);
+      out += ')';
+    }
+    out += ": ";
+    out += p.field;
+    out += ": ";
+    out += p.message;
+    out += '\n';
+  }
+  return out;
+}
+
+} // namespace libwatch

@@ -1,0 +1,62 @@
+// What a user asks libwatch to watch: one table, one event. Code builds these
+// directly; the TOML loader produces exactly the same structure.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+#include "libwatch/event.hpp"
+
+namespace libwatch {
+
+/// Describes one watcher: a table, one event, and what the change messages
+/// carry. Plain data; `validate` (in watch_config.hpp) checks it.
+struct watcher_spec {
+  /// Schema of the table. Default: `public`.
+  std::string schema = "public";
+  /// The watched table (or partitioned table). Required.
+  std::string table;
+  /// The event this watcher reports.
+  event_kind event = event_kind::inserted;
+  /// Optional name (`[a-z_][a-z0-9_]*`). Names the watcher, its groups and
+  /// its database objects, and allows several watchers per table and event.
+  /// Required with `trigger_columns`.
+  std::string label;
+  /// Primary-key column; empty means "read it from the catalog".
+  std::string primary_key;
+  /// Columns carried in every change after the primary key.
+  std::vector<std::string> extra_columns;
+  /// `updated` only: fire only when one of these columns changes value.
+  std::vector<std::string> trigger_columns;
+  /// Columns whose values get their own groups (e.g. `post_id`); they are
+  /// carried in every change like extra columns.
+  std::vector<std::string> association_columns;
+  /// Log every payload received and every group published to.
+  bool debug = false;
+
+  /// Starts a spec for `table` in schema `public`.
+  static watcher_spec on(std::string table, event_kind event);
+
+  watcher_spec& in_schema(std::string name);
+  watcher_spec& labelled(std::string name);
+  watcher_spec& with_primary_key(std::string column);
+  watcher_spec& with_extra_columns(std::vector<std::string> columns);
+  watcher_spec& with_trigger_columns(std::vector<std::string> columns);
+  watcher_spec& with_association_columns(std::vector<std::string> columns);
+  watcher_spec& with_debug(bool enabled = true);
+};
+
+/// The name users give to refer to a watcher: its label, or
+/// `schema.table:event` for an unlabelled one.
+std::string watcher_name(const watcher_spec& spec);
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, watcher_spec& x) {
+  return f(caf::meta::type_name("libwatch::watcher_spec"), x.schema, x.table,
+           x.event, x.label, x.primary_key, x.extra_columns, x.trigger_columns,
+           x.association_columns, x.debug);
+}
+
+} // namespace libwatch
