@@ -1,0 +1,62 @@
+#include "actors/database_worker.hpp"
+
+#include <optional>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "libwatch/atoms.hpp"
+#include "libwatch/pg/catalog.hpp"
+#include "libwatch/pg/connection.hpp"
+
+namespace libwatch {
+
+namespace {
+
+struct worker_state {
+  std::string conninfo;
+  std::string application_name;
+  std::optional<pg::connection> conn;
+  static inline const char* name = "libwatch.database_worker";
+
+  caf::expected<pg::connection*> connection() {
+    if (conn && conn->ok())
+      return &*conn;
+    conn.reset();
+    auto fresh = pg::connection::open(conninfo, application_name);
+    if (!fresh)
+      return fresh.error();
+    conn.emplace(std::move(*fresh));
+    return &*conn;
+  }
+};
+
+caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
+                              std::string conninfo,
+                              std::string application_name) {
+  self->state.conninfo = std::move(conninfo);
+  self->state.application_name = std::move(application_name);
+  return {
+    [=](install_atom,
+        const watcher_spec& spec) -> caf::result<resolved_watcher> {
+      auto conn = self->state.connection();
+      if (!conn)
+        return conn.error();
+      auto res = pg::install(**conn, spec);
+      if (!res)
+        return res.error();
+      return std::move(*res);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_database_worker(caf::actor_system& sys, std::string conninfo,
+                                 std::string application_name) {
+  return sys.spawn<caf::detached>(database_worker, std::move(conninfo),
+                                  std::move(application_name));
+}
+
+} // namespace libwatch

@@ -1,0 +1,24 @@
+// The database worker: a detached actor (its own thread) that runs libwatch's
+// blocking catalog reads and DDL on a connection of its own, so neither the
+// scheduler's threads nor the LISTEN connection ever wait on a table lock.
+//
+// Messages:
+//   (install_atom, watcher_spec) -> resolved_watcher
+//       reads the table from the catalog, checks the spec against it and
+//       creates or replaces function + trigger in one transaction under
+//       libwatch's advisory lock.
+#pragma once
+
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+namespace libwatch {
+
+/// Spawns a database worker. It connects lazily and reconnects after a
+/// broken connection on its next request.
+caf::actor spawn_database_worker(caf::actor_system& sys, std::string conninfo,
+                                 std::string application_name);
+
+} // namespace libwatch

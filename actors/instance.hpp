@@ -1,0 +1,109 @@
+// The public entry point: start libwatch in an actor system, get the groups
+// to join, stop it.
+//
+//   auto inst = libwatch::spawn_watchers(sys, cfg);   // expected<instance>
+//   inst->await_ready(std::chrono::seconds(10));      // optional
+//   self->join(*inst->by_key("posts:updated", 7));    // any event-based or
+//                                                     // blocking actor
+//   inst->stop();                                     // before sys ends
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <caf/actor.hpp>
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+#include <caf/group.hpp>
+#include <caf/timespan.hpp>
+
+#include "libwatch/event.hpp"
+#include "libwatch/value.hpp"
+#include "libwatch/watch_config.hpp"
+
+namespace libwatch {
+
+namespace detail {
+struct instance_core;
+} // namespace detail
+
+/// Names a watcher: by label (`"comment_posted"`), by `"table:event"` or
+/// `"schema.table:event"` text, or by table and event.
+class watcher_ref {
+public:
+  /// A label or the `[schema.]table:event` form.
+  watcher_ref(std::string name);
+  watcher_ref(const char* name);
+  /// An unlabelled watcher on `table` in `schema` (default `public`).
+  watcher_ref(std::string table, event_kind event,
+              std::string schema = "public");
+
+  /// The canonical name: label, or `schema.table:event`.
+  const std::string& name() const noexcept {
+    return name_;
+  }
+
+private:
+  std::string name_;
+};
+
+/// A running libwatch instance: a supervisor actor with one listener, one
+/// database worker and one watcher actor per spec. Copies refer to the same
+/// instance. Stop it with `stop()` before the actor system is destroyed.
+class instance {
+public:
+  instance() = default;
+
+  /// The supervising actor (see actors/supervisor.hpp for its messages).
+  const caf::actor& supervisor() const noexcept {
+    return supervisor_;
+  }
+
+  /// The group that receives every change of `watcher`.
+  caf::expected<caf::group> all(const watcher_ref& watcher) const;
+
+  /// The group that receives the changes of the row whose primary key is
+  /// `key`. Error for `inserted` watchers: nobody knows a key before the
+  /// insert happens.
+  caf::expected<caf::group> by_key(const watcher_ref& watcher,
+                                   const value& key) const;
+
+  /// The group that receives the changes whose association column `column`
+  /// has `x` (from the old row for `deleted`). Error if `column` is not one
+  /// of the watcher's association columns.
+  caf::expected<caf::group> by_column(const watcher_ref& watcher,
+                                      std::string_view column,
+                                      const value& x) const;
+
+  /// Blocks the calling thread until every watcher installed its trigger and
+  /// listens (a change committed afterwards will be delivered), or returns
+  /// the error that prevents it, or `errc::stopped` after `timeout`. Do not
+  /// call it from inside an actor: send `ready_atom` to `supervisor()`.
+  caf::error await_ready(caf::timespan timeout) const;
+
+  /// Stops every libwatch actor of this instance and drops all topic
+  /// subscriptions (so subscriber actors no longer hang the actor system's
+  /// shutdown). Asynchronous and idempotent.
+  void stop() const;
+
+  /// The configuration this instance runs.
+  const watch_config& config() const;
+
+private:
+  friend caf::expected<instance> spawn_watchers(caf::actor_system& sys,
+                                                watch_config cfg);
+
+  caf::expected<size_t> find(const watcher_ref& watcher) const;
+
+  caf::actor supervisor_;
+  std::shared_ptr<detail::instance_core> core_;
+};
+
+/// Validates `cfg` (all problems at once, `errc::invalid_spec`) and spawns
+/// the instance. Database problems (unreachable server, missing table or
+/// column) surface through `await_ready` / `ready_atom`, not here.
+caf::expected<instance> spawn_watchers(caf::actor_system& sys,
+                                       watch_config cfg);
+
+} // namespace libwatch

@@ -1,0 +1,164 @@
+#include "actors/topic.hpp"
+
+#include <algorithm>
+
+#include <caf/actor_control_block.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/sec.hpp>
+
+namespace libwatch {
+
+// -- topic --------------------------------------------------------------------
+
+topic::topic(std::shared_ptr<topic_module> module, std::string identifier)
+    : caf::abstract_group(*module, std::move(identifier),
+                          module->system().node()),
+      module_(std::move(module)) {
+  // nop
+}
+
+bool topic::subscribe(caf::strong_actor_ptr who) {
+  std::unique_lock<std::shared_mutex> guard{mtx_};
+  if (std::find(subscribers_.begin(), subscribers_.end(), who)
+      != subscribers_.end())
+    return false;
+  subscribers_.push_back(std::move(who));
+  return true;
+}
+
+void topic::unsubscribe(const caf::actor_control_block* who) {
+  std::unique_lock<std::shared_mutex> guard{mtx_};
+  auto i = std::find_if(subscribers_.begin(), subscribers_.end(),
+                        [&](const caf::strong_actor_ptr& x) {
+                          return x.get() == who;
+                        });
+  if (i != subscribers_.end())
+    subscribers_.erase(i);
+}
+
+void topic::enqueue(caf::strong_actor_ptr sender, caf::message_id mid,
+                    caf::message content, caf::execution_unit* host) {
+  std::shared_lock<std::shared_mutex> guard{mtx_};
+  for (auto& subscriber : subscribers_)
+    subscriber->enqueue(sender, mid, content, host);
+}
+
+caf::error topic::save(caf::serializer&) const {
+  return caf::make_error(caf::sec::runtime_error,
+                         "libwatch topics cannot be serialized");
+}
+
+void topic::stop() {
+  std::vector<caf::strong_actor_ptr> dropped;
+  {
+    std::unique_lock<std::shared_mutex> guard{mtx_};
+    dropped.swap(subscribers_);
+  }
+  // `dropped` releases the references outside the lock: releasing the last
+  // one may destroy an actor, which leaves its groups and locks them again.
+}
+
+size_t topic::subscriber_count() const {
+  std::shared_lock<std::shared_mutex> guard{mtx_};
+  return subscribers_.size();
+}
+
+// -- topic_module -------------------------------------------------------------
+
+topic_module::topic_module(caf::actor_system& sys)
+    : caf::group_module(sys, "libwatch") {
+  // nop
+}
+
+void topic_module::stop() {
+  // nop: each topic_table stops its own topics
+}
+
+caf::expected<caf::group> topic_module::get(const std::string&) {
+  return caf::make_error(caf::sec::no_such_group_module,
+                         "libwatch topics are obtained from libwatch::instance");
+}
+
+caf::error topic_module::load(caf::deserializer&, caf::group&) {
+  return caf::make_error(caf::sec::no_such_group_module,
+                         "libwatch topics cannot be deserialized");
+}
+
+// -- topic_table --------------------------------------------------------------
+
+topic_table::topic_table(std::shared_ptr<topic_module> module,
+                         std::string watcher)
+    : module_(std::move(module)), watcher_(std::move(watcher)) {
+  general_ = caf::make_counted<topic>(module_, watcher_);
+}
+
+caf::group topic_table::general() const {
+  return caf::group{general_};
+}
+
+std::string topic_table::key_of(std::string_view column, const value& x) {
+  std::string key{column};
+  key += '\x1f';
+  if (x.is_null())
+    key += '\0';
+  else
+    key += x.to_text();
+  return key;
+}
+
+caf::group topic_table::value_topic(std::string_view column, const value& x) {
+  auto key = key_of(column, x);
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto& slot = values_[key];
+  if (!slot) {
+    auto id = watcher_;
+    id += '|';
+    id += column.empty() ? std::string_view{"key"} : column;
+    id += '|';
+    id += x.to_text();
+    slot = caf::make_counted<topic>(module_, std::move(id));
+    if (values_.size() >= sweep_threshold_)
+      sweep();
+    value_topic_count_.store(values_.size(), std::memory_order_relaxed);
+  }
+  return caf::group{slot};
+}
+
+topic_ptr topic_table::find(std::string_view column, const value& x) const {
+  auto key = key_of(column, x);
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = values_.find(key);
+  return i != values_.end() ? i->second : nullptr;
+}
+
+void topic_table::sweep() {
+  // Called with mtx_ held. A count of 1 means only this map holds the topic;
+  // nobody can take a new reference without this lock, so it is final.
+  for (auto i = values_.begin(); i != values_.end();) {
+    if (i->second->get_reference_count() == 1
+        && i->second->subscriber_count() == 0)
+      i = values_.erase(i);
+    else
+      ++i;
+  }
+  sweep_threshold_ = std::max<size_t>(64, values_.size() * 2);
+}
+
+void topic_table::stop() {
+  general_->stop();
+  std::vector<topic_ptr> all;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    for (auto& kvp : values_)
+      all.push_back(kvp.second);
+  }
+  for (auto& t : all)
+    t->stop();
+}
+
+size_t topic_table::value_topic_count() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return values_.size();
+}
+
+} // namespace libwatch

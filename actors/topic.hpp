@@ -1,0 +1,113 @@
+// libwatch's own CAF groups ("topics"). A watcher publishes every change to
+// its general topic and to the topics of the change's primary key and
+// association values. Unlike CAF's local groups, a value topic exists only
+// while someone holds it, so a million distinct keys flowing past do not
+// leave a million groups behind, and publishing to a key nobody watches is a
+// single hash lookup.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/abstract_group.hpp>
+#include <caf/group.hpp>
+#include <caf/group_module.hpp>
+#include <caf/intrusive_ptr.hpp>
+
+#include "libwatch/value.hpp"
+
+namespace libwatch {
+
+class topic_module;
+
+/// One topic: a set of subscribers that each get every message sent to it.
+class topic final : public caf::abstract_group {
+public:
+  topic(std::shared_ptr<topic_module> module, std::string identifier);
+
+  bool subscribe(caf::strong_actor_ptr who) override;
+  void unsubscribe(const caf::actor_control_block* who) override;
+  void enqueue(caf::strong_actor_ptr sender, caf::message_id mid,
+               caf::message content, caf::execution_unit* host) override;
+  caf::error save(caf::serializer& sink) const override;
+  /// Drops every subscriber (and the strong references it held).
+  void stop() override;
+
+  size_t subscriber_count() const;
+
+private:
+  // Keeps the module (referenced by abstract_group) alive as long as we are.
+  std::shared_ptr<topic_module> module_;
+  mutable std::shared_mutex mtx_;
+  std::vector<caf::strong_actor_ptr> subscribers_;
+};
+
+using topic_ptr = caf::intrusive_ptr<topic>;
+
+/// The CAF group module of libwatch topics. Not registered in CAF's group
+/// manager: topics are handed out by `topic_table`, not looked up by name.
+class topic_module final : public caf::group_module {
+public:
+  explicit topic_module(caf::actor_system& sys);
+  void stop() override;
+  caf::expected<caf::group> get(const std::string& group_name) override;
+  caf::error load(caf::deserializer& source, caf::group& storage) override;
+};
+
+/// The topics of one watcher: its general topic plus value topics created on
+/// demand. Thread-safe: subscribers create topics from any thread while the
+/// watcher actor publishes.
+class topic_table {
+public:
+  topic_table(std::shared_ptr<topic_module> module, std::string watcher);
+
+  /// The topic that gets every change.
+  caf::group general() const;
+
+  /// The same topic, for publishing.
+  const topic_ptr& general_topic() const noexcept {
+    return general_;
+  }
+
+  /// The topic of changes whose `column` has value `x`; `column` is empty for
+  /// the primary key. Returns the same group while anyone holds it.
+  caf::group value_topic(std::string_view column, const value& x);
+
+  /// Returns the existing topic for `column` = `x`, or null. Never creates.
+  topic_ptr find(std::string_view column, const value& x) const;
+
+  /// Whether any value topic may exist (cheap check before building keys).
+  bool has_value_topics() const noexcept {
+    return value_topic_count_.load(std::memory_order_relaxed) > 0;
+  }
+
+  /// Drops every subscriber of every topic of this watcher.
+  void stop();
+
+  /// How many value topics are currently held (for tests and status).
+  size_t value_topic_count() const;
+
+  /// Key of a value topic: column, unit separator, value text; NULL has its
+  /// own spelling (a NUL byte) so it never matches the string "null".
+  static std::string key_of(std::string_view column, const value& x);
+
+private:
+  // Drops topics that nobody but this table holds and nobody subscribes to.
+  void sweep();
+
+  std::shared_ptr<topic_module> module_;
+  std::string watcher_;
+  topic_ptr general_;
+  mutable std::mutex mtx_;
+  std::unordered_map<std::string, topic_ptr> values_;
+  size_t sweep_threshold_ = 64;
+  std::atomic<size_t> value_topic_count_{0};
+};
+
+} // namespace libwatch
