@@ -1,0 +1,68 @@
+// libwatch can be stopped, and an application that stops it exits promptly
+// even when its subscriber actors are still joined to libwatch's groups.
+#define CAF_SUITE lifetime
+#include <caf/test/unit_test.hpp>
+
+#include <future>
+
+#include "integration/watch_fixture.hpp"
+
+using namespace libwatch;
+using namespace libwatch::testing;
+
+CAF_TEST(stopping_lets_an_actor_system_with_joined_subscribers_end_promptly) {
+  test_database db;
+  db.exec("CREATE TABLE events (id int PRIMARY KEY)");
+  auto run = std::async(std::launch::async, [&] {
+    test_config cfg;
+    caf::actor_system sys{cfg};
+    watch_config config;
+    config.conninfo = db.dsn();
+    config.watchers = {watcher_spec::on("events", event_kind::inserted)};
+    auto inst = spawn_watchers(sys, config);
+    if (!inst || inst->await_ready(must_arrive))
+      return std::string{"not ready"};
+    std::promise<void> got_one;
+    auto subscriber = sys.spawn([&](caf::event_based_actor* self) {
+      self->join(*inst->all("events:inserted"));
+      return caf::behavior{[&](const change&) { got_one.set_value(); }};
+    });
+    // Keep a second, keyed subscriber around that holds a value topic too.
+    sys.spawn([&](caf::event_based_actor* self) {
+      self->join(*inst->all("events:inserted"));
+      return caf::behavior{[](const change&) {}};
+    });
+    subscriber = nullptr;
+    db.exec("INSERT INTO events VALUES (1)");
+    if (got_one.get_future().wait_for(must_arrive) != std::future_status::ready)
+      return std::string{"no change"};
+    inst->stop();
+    return std::string{"ok"};
+    // ~actor_system waits for every actor here.
+  });
+  auto status = run.wait_for(std::chrono::seconds(20));
+  if (status != std::future_status::ready) {
+    CAF_FAIL("the actor system did not shut down within 20 s after stop()");
+  }
+  CAF_CHECK_EQUAL(run.get(), "ok");
+  // libwatch's connections are gone once the system is.
+  CAF_CHECK_EQUAL(db.scalar("SELECT count(*) FROM pg_stat_activity WHERE "
+                            "application_name = 'libwatch' AND datname = '"
+                            + db.name() + "'"),
+                  "0");
+}
+
+CAF_TEST(stopping_twice_is_harmless) {
+  test_database db;
+  db.exec("CREATE TABLE events (id int PRIMARY KEY)");
+  test_config cfg;
+  caf::actor_system sys{cfg};
+  watch_config config;
+  config.conninfo = db.dsn();
+  config.watchers = {watcher_spec::on("events", event_kind::inserted)};
+  auto inst = spawn_watchers(sys, config);
+  CAF_REQUIRE(inst);
+  CAF_CHECK(!inst->await_ready(must_arrive));
+  inst->stop();
+  inst->stop();
+}

@@ -1,0 +1,2 @@
+// caf-test's main() for the integration tests.
+#include <caf/test/unit_test_impl.hpp>
