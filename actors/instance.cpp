@@ -138,9 +138,8 @@ caf::expected<instance> spawn_watchers(caf::actor_system& sys,
                                        watch_config cfg) {
   auto problems = validate(cfg);
   if (!problems.empty())
-    return make_error(errc::invalid_spec,
-                      "invalid libwatch configuration:\n"
-                        + to_string(problems, cfg));
+    return make_error(errc::invalid_spec, "invalid libwatch configuration:\n"
+                                            + to_string(problems, cfg));
   auto core = std::make_shared<detail::instance_core>();
   core->module = std::make_shared<topic_module>(sys);
   for (auto& spec : cfg.watchers)

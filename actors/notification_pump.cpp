@@ -58,8 +58,8 @@ void drain(PGconn* conn, route_map& routes, std::vector<route*>& touched) {
 } // namespace
 
 notification_pump::notification_pump(std::string conninfo,
-                                      std::string application_name,
-                                      caf::actor listener)
+                                     std::string application_name,
+                                     caf::actor listener)
     : conninfo_(std::move(conninfo)),
       application_name_(std::move(application_name)),
       listener_(std::move(listener)),
@@ -110,8 +110,9 @@ notification_pump::take_requests() {
 }
 
 void notification_pump::run() {
-  auto conn = pg::connection::open_interruptible(
-    conninfo_, application_name_, wake_fd_, [this] { return consume_wakeup(); });
+  auto conn
+    = pg::connection::open_interruptible(conninfo_, application_name_, wake_fd_,
+                                         [this] { return consume_wakeup(); });
   if (!conn) {
     if (is(conn.error(), errc::stopped))
       return;

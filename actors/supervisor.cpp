@@ -84,11 +84,11 @@ caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self,
       state.answer_waiting();
     }
   });
-  st.listener = spawn_listener(self->system(), cfg.conninfo,
-                               cfg.application_name);
+  st.listener
+    = spawn_listener(self->system(), cfg.conninfo, cfg.application_name);
   self->link_to(st.listener);
-  st.worker = spawn_database_worker(self->system(), cfg.conninfo,
-                                    cfg.application_name);
+  st.worker
+    = spawn_database_worker(self->system(), cfg.conninfo, cfg.application_name);
   self->link_to(st.worker);
   for (size_t i = 0; i < cfg.watchers.size(); ++i)
     st.watchers.push_back(spawn_watcher(

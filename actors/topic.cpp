@@ -28,10 +28,9 @@ bool topic::subscribe(caf::strong_actor_ptr who) {
 
 void topic::unsubscribe(const caf::actor_control_block* who) {
   std::unique_lock<std::shared_mutex> guard{mtx_};
-  auto i = std::find_if(subscribers_.begin(), subscribers_.end(),
-                        [&](const caf::strong_actor_ptr& x) {
-                          return x.get() == who;
-                        });
+  auto i = std::find_if(
+    subscribers_.begin(), subscribers_.end(),
+    [&](const caf::strong_actor_ptr& x) { return x.get() == who; });
   if (i != subscribers_.end())
     subscribers_.erase(i);
 }
@@ -75,8 +74,9 @@ void topic_module::stop() {
 }
 
 caf::expected<caf::group> topic_module::get(const std::string&) {
-  return caf::make_error(caf::sec::no_such_group_module,
-                         "libwatch topics are obtained from libwatch::instance");
+  return caf::make_error(
+    caf::sec::no_such_group_module,
+    "libwatch topics are obtained from libwatch::instance");
 }
 
 caf::error topic_module::load(caf::deserializer&, caf::group&) {

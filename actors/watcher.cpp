@@ -87,14 +87,13 @@ caf::behavior watcher(caf::stateful_actor<watcher_state>* self,
   st.ctx = std::move(ctx);
   st.who = watcher_name(st.ctx.spec);
   auto fail = [self](const caf::error& err) { self->quit(err); };
-  self
-    ->request(st.ctx.worker, caf::infinite, install_atom::value, st.ctx.spec)
+  self->request(st.ctx.worker, caf::infinite, install_atom::value, st.ctx.spec)
     .then(
       [self, fail](resolved_watcher& w) {
         self->state.on_installed(w);
         self
-          ->request(self->state.ctx.listener, caf::infinite,
-                    listen_atom::value, w.names.channel)
+          ->request(self->state.ctx.listener, caf::infinite, listen_atom::value,
+                    w.names.channel)
           .then(
             [self] {
               auto& state = self->state;
@@ -122,9 +121,9 @@ caf::behavior watcher(caf::stateful_actor<watcher_state>* self,
           state.drop(payload, values.error());
           continue;
         }
-        state.publish(self, change{state.who, state.ctx.spec.event, state.ctx.spec.schema,
-                                state.ctx.spec.table, std::move(*values),
-                                std::move(payload)});
+        state.publish(self, change{state.who, state.ctx.spec.event,
+                                   state.ctx.spec.schema, state.ctx.spec.table,
+                                   std::move(*values), std::move(payload)});
       }
     },
   };

@@ -88,9 +88,8 @@ std::optional<std::string> identifier_problem(std::string_view name) {
 bool is_valid_label(std::string_view label) noexcept {
   if (label.empty())
     return false;
-  auto lower_or_underscore = [](char c) {
-    return (c >= 'a' && c <= 'z') || c == '_';
-  };
+  auto lower_or_underscore
+    = [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; };
   if (!lower_or_underscore(label.front()))
     return false;
   for (char c : label)

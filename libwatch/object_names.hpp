@@ -27,8 +27,8 @@ struct object_names {
 };
 
 /// Longest label whose derived names fit PostgreSQL's 63-byte limit.
-constexpr size_t max_label_bytes = 63 - (sizeof("lw_") - 1)
-                                   - (sizeof("_trigger") - 1);
+constexpr size_t max_label_bytes
+  = 63 - (sizeof("lw_") - 1) - (sizeof("_trigger") - 1);
 
 /// Derives the names for `spec`. Precondition: the label, if any, is valid
 /// and at most `max_label_bytes` long (`validate` checks both).

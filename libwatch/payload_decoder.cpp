@@ -20,8 +20,8 @@ payload_decoder::payload_decoder(event_kind event,
 
 payload_decoder::~payload_decoder() = default;
 payload_decoder::payload_decoder(payload_decoder&&) noexcept = default;
-payload_decoder& payload_decoder::operator=(payload_decoder&&) noexcept
-  = default;
+payload_decoder&
+payload_decoder::operator=(payload_decoder&&) noexcept = default;
 
 namespace {
 

@@ -60,8 +60,7 @@ caf::expected<resolved_watcher> resolve(const watcher_spec& spec,
       std::string cols;
       for (auto& c : table.primary_key)
         cols += (cols.empty() ? "" : ", ") + c;
-      return mismatch(qualified(table) + " has a composite primary key ("
-                      + cols
+      return mismatch(qualified(table) + " has a composite primary key (" + cols
                       + "), which libwatch does not support; set "
                         "primary_key to one column that identifies rows");
     }
@@ -72,8 +71,8 @@ caf::expected<resolved_watcher> resolve(const watcher_spec& spec,
     return pk_info.error();
   result.primary_key = *pk_info;
   result.payload_columns.push_back(*pk_info);
-  auto add_payload = [&](const std::string& option,
-                         const std::string& name) -> caf::error {
+  auto add_payload
+    = [&](const std::string& option, const std::string& name) -> caf::error {
     for (auto& c : result.payload_columns)
       if (c.name == name)
         return caf::none;
@@ -102,8 +101,8 @@ caf::expected<resolved_watcher> resolve(const watcher_spec& spec,
   }
   if (result.payload_columns.size() > max_payload_columns)
     return mismatch("carries " + std::to_string(result.payload_columns.size())
-                    + " columns; at most "
-                    + std::to_string(max_payload_columns) + " are possible");
+                    + " columns; at most " + std::to_string(max_payload_columns)
+                    + " are possible");
   return result;
 }
 

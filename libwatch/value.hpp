@@ -25,8 +25,8 @@ public:
   value() = default;
 
   /// An integer; lets callers write `by_key("posts:updated", 7)`.
-  template <class T, class = std::enable_if_t<std::is_integral_v<T>
-                                              && !std::is_same_v<T, bool>>>
+  template <class T, class = std::enable_if_t<
+                       std::is_integral_v<T> && !std::is_same_v<T, bool>>>
   value(T x) : kind_(kind::integer), number_(static_cast<int64_t>(x)) {
     // nop
   }

@@ -53,10 +53,9 @@ struct checker {
     column_list("association_columns", w.association_columns);
     if (!w.trigger_columns.empty()) {
       if (w.event != event_kind::updated)
-        fail("trigger_columns",
-             "Cannot listen to trigger_columns for `"
-               + std::string{to_string_view(w.event)}
-               + "` events (only for `updated` events)");
+        fail("trigger_columns", "Cannot listen to trigger_columns for `"
+                                  + std::string{to_string_view(w.event)}
+                                  + "` events (only for `updated` events)");
       if (w.label.empty())
         fail("trigger_columns",
              "Label must be used when trigger_columns are specified");
@@ -92,10 +91,9 @@ std::vector<spec_problem> validate(const watch_config& cfg) {
       auto key = watcher_name(w);
       auto [pos, added] = unlabelled.emplace(key, i);
       if (!added)
-        check.fail("event",
-                   "watcher " + std::to_string(pos->second)
-                     + " already watches " + key
-                     + " without a label; give one of them a label");
+        check.fail("event", "watcher " + std::to_string(pos->second)
+                              + " already watches " + key
+                              + " without a label; give one of them a label");
     }
     // Names are derived only from specs that passed the checks above.
     if (out.size() == before) {
@@ -103,8 +101,7 @@ std::vector<spec_problem> validate(const watch_config& cfg) {
       auto [pos, added] = channels.emplace(channel, i);
       if (!added)
         check.fail("label", "derives the channel name \"" + channel
-                              + "\" that watcher "
-                              + std::to_string(pos->second)
+                              + "\" that watcher " + std::to_string(pos->second)
                               + " also uses; choose another label");
     }
   }

@@ -59,8 +59,8 @@ caf::error in_ddl_transaction(connection& conn, std::string_view context,
 caf::expected<table_info> read_table(connection& conn,
                                      const std::string& schema,
                                      const std::string& table) {
-  auto context = "reading the catalog entry of \"" + schema + "\".\"" + table
-                 + "\"";
+  auto context
+    = "reading the catalog entry of \"" + schema + "\".\"" + table + "\"";
   auto rel = conn.exec(context, table_query, {schema, table});
   if (!rel)
     return rel.error();

@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "libwatch/error.hpp"
+#include "libwatch/log.hpp"
 
 namespace libwatch::pg {
 
@@ -16,6 +17,17 @@ std::string last_error(PGconn* conn) {
 }
 
 namespace {
+
+// libpq prints server notices (e.g. "table does not exist, skipping") to
+// stderr by default; a library routes them to its log instead.
+void log_notice(void*, const char* message) {
+  if (log_enabled(log_level::debug)) {
+    std::string text{message};
+    while (!text.empty() && text.back() == '\n')
+      text.pop_back();
+    log(log_level::debug, "postgres", text);
+  }
+}
 
 caf::error connect_failure(PGconn* raw) {
   return make_error(errc::connection_failed,
@@ -33,6 +45,7 @@ caf::expected<connection> connection::open(const std::string& conninfo,
   connection conn{PQconnectdbParams(keys, values, 1)};
   if (!conn.ok())
     return connect_failure(conn.native());
+  PQsetNoticeProcessor(conn.native(), log_notice, nullptr);
   return conn;
 }
 
@@ -53,18 +66,20 @@ connection::open_interruptible(const std::string& conninfo,
     short events = state == PGRES_POLLING_READING ? POLLIN : POLLOUT;
     pollfd fds[2] = {{wake_fd, POLLIN, 0}, {PQsocket(raw), events, 0}};
     if (poll(fds, 2, -1) < 0 && errno != EINTR)
-      return make_error(errc::connection_failed, "poll failed while connecting");
+      return make_error(errc::connection_failed,
+                        "poll failed while connecting");
     if ((fds[0].revents & POLLIN) && cancelled())
       return make_error(errc::stopped, "stopped while connecting");
     if (fds[1].revents != 0)
       state = PQconnectPoll(raw);
   }
+  PQsetNoticeProcessor(raw, log_notice, nullptr);
   return conn;
 }
 
 caf::expected<result> connection::exec(std::string_view context,
-                                        const std::string& sql,
-                                        const std::vector<param>& params) {
+                                       const std::string& sql,
+                                       const std::vector<param>& params) {
   std::vector<const char*> values;
   std::vector<int> lengths;
   std::vector<std::string> copies; // PQexecParams needs NUL-terminated text
@@ -77,9 +92,9 @@ caf::expected<result> connection::exec(std::string_view context,
       values.push_back(nullptr);
     }
   }
-  PGresult* raw = PQexecParams(conn_.get(), sql.c_str(),
-                               static_cast<int>(values.size()), nullptr,
-                               values.data(), nullptr, nullptr, 0);
+  PGresult* raw
+    = PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()),
+                   nullptr, values.data(), nullptr, nullptr, 0);
   result res{raw};
   auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)

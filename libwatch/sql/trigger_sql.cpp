@@ -121,8 +121,8 @@ std::vector<std::string> install_statements(const resolved_watcher& w,
 }
 
 std::vector<std::string> uninstall_statements(const resolved_watcher& w) {
-  return {"DROP TRIGGER IF EXISTS " + quote_identifier(w.names.trigger)
-            + " ON " + qualified_table(w),
+  return {"DROP TRIGGER IF EXISTS " + quote_identifier(w.names.trigger) + " ON "
+            + qualified_table(w),
           "DROP FUNCTION IF EXISTS " + qualified_function(w) + "()"};
 }
 

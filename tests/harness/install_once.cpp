@@ -22,10 +22,10 @@ int main(int argc, char** argv) {
   config.conninfo = argv[1];
   using libwatch::event_kind;
   using libwatch::watcher_spec;
-  config.watchers = {watcher_spec::on("race", event_kind::inserted),
-                     watcher_spec::on("race", event_kind::updated),
-                     watcher_spec::on("race", event_kind::deleted)
-                       .with_extra_columns({"v"})};
+  config.watchers
+    = {watcher_spec::on("race", event_kind::inserted),
+       watcher_spec::on("race", event_kind::updated),
+       watcher_spec::on("race", event_kind::deleted).with_extra_columns({"v"})};
   auto inst = libwatch::spawn_watchers(sys, config);
   if (!inst) {
     std::cerr << libwatch::describe(inst.error()) << '\n';

@@ -140,7 +140,8 @@ CAF_TEST(rows_of_one_transaction_arrive_as_one_message_each_in_order) {
   CAF_REQUIRE_EQUAL(got.size(), 1000u);
   for (size_t i = 0; i < got.size(); ++i) {
     CAF_CHECK_EQUAL(got[i].key().as_integer(), static_cast<int64_t>(i + 1));
-    CAF_CHECK_EQUAL(got[i].at("likes").as_integer(), static_cast<int64_t>(i + 1));
+    CAF_CHECK_EQUAL(got[i].at("likes").as_integer(),
+                    static_cast<int64_t>(i + 1));
   }
   CAF_CHECK(nothing_arrives(self));
 }

@@ -21,7 +21,8 @@ struct fixture : watch_fixture {
   }
 
   std::string count_functions() {
-    return db.scalar("SELECT count(*) FROM pg_proc WHERE proname LIKE 'lw\\_%'");
+    return db.scalar(
+      "SELECT count(*) FROM pg_proc WHERE proname LIKE 'lw\\_%'");
   }
 
   std::string count_triggers() {
@@ -40,7 +41,8 @@ std::vector<watcher_spec> race_watchers() {
 
 CAF_TEST_FIXTURE_SCOPE(installation_tests, fixture)
 
-CAF_TEST(starting_the_same_watchers_twice_leaves_one_function_and_trigger_each) {
+CAF_TEST(
+  starting_the_same_watchers_twice_leaves_one_function_and_trigger_each) {
   auto first = start(race_watchers());
   auto second = start(race_watchers());
   CAF_CHECK_EQUAL(count_functions(), "3");
@@ -63,9 +65,8 @@ CAF_TEST(four_processes_starting_at_once_leave_one_function_and_trigger_each) {
     pid_t pid;
     std::string dsn = db.dsn();
     char* argv[] = {helper.data(), dsn.data(), nullptr};
-    CAF_REQUIRE_EQUAL(posix_spawn(&pid, helper.c_str(), nullptr, nullptr, argv,
-                                  environ),
-                      0);
+    CAF_REQUIRE_EQUAL(
+      posix_spawn(&pid, helper.c_str(), nullptr, nullptr, argv, environ), 0);
     pids.push_back(pid);
   }
   for (auto pid : pids) {

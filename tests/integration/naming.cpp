@@ -48,7 +48,8 @@ CAF_TEST(uuid_primary_key_works) {
           " ('b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 1)");
   auto inst = start({watcher_spec::on("docs", event_kind::updated)});
   caf::scoped_actor self{sys};
-  join(self, inst.by_key("docs:updated", "b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"));
+  join(self,
+       inst.by_key("docs:updated", "b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"));
   db.exec("UPDATE docs SET v = 2");
   auto c = next_change(self);
   CAF_REQUIRE(c);
@@ -72,7 +73,8 @@ CAF_TEST(text_primary_key_works) {
 CAF_TEST(composite_primary_key_is_a_clear_error) {
   db.exec("CREATE TABLE memberships (user_id int, group_id int,"
           " PRIMARY KEY (user_id, group_id))");
-  auto err = start_error({watcher_spec::on("memberships", event_kind::inserted)});
+  auto err
+    = start_error({watcher_spec::on("memberships", event_kind::inserted)});
   CAF_CHECK(is(err, errc::catalog_mismatch));
   CAF_CHECK(describe(err).find("composite primary key (user_id, group_id)")
             != std::string::npos);

@@ -91,8 +91,9 @@ CAF_TEST(key_subscription_on_an_inserted_watcher_is_an_error) {
   auto group = inst.by_key("comments:inserted", 1);
   CAF_REQUIRE(!group);
   CAF_CHECK(is(group.error(), errc::invalid_subscription));
-  CAF_CHECK(describe(group.error()).find("Cannot subscribe to primary_key for "
-                                         "inserted records")
+  CAF_CHECK(describe(group.error())
+              .find("Cannot subscribe to primary_key for "
+                    "inserted records")
             != std::string::npos);
 }
 

@@ -52,8 +52,8 @@ std::string server_dsn() {
 
 test_database::test_database() {
   static std::atomic<int> counter{0};
-  name_ = "lw_test_" + std::to_string(getpid()) + "_"
-          + std::to_string(counter++);
+  name_
+    = "lw_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
   auto admin = open_or_die(server_dsn());
   exec_or_die(admin, "DROP DATABASE IF EXISTS " + name_);
   exec_or_die(admin, "CREATE DATABASE " + name_);
@@ -68,8 +68,8 @@ test_database::~test_database() {
   auto res = admin.exec("test teardown",
                         "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
   if (!res)
-    std::cerr << "*** could not drop " << name_ << ": "
-              << describe(res.error()) << std::endl;
+    std::cerr << "*** could not drop " << name_ << ": " << describe(res.error())
+              << std::endl;
 }
 
 void test_database::exec(const std::string& sql) {

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs libwatch's whole test suite from a fresh clone: installs missing
+# packages, builds everything with warnings as errors, checks formatting and
+# that a separate project can consume libwatch (find_package and
+# add_subdirectory), then runs every unit and integration test through CTest,
+# which starts and stops a throwaway PostgreSQL 15 (or uses LIBWATCH_TEST_DSN).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+scripts/install-deps.sh
+
+build=$root/build/test
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DLIBWATCH_WERROR=ON
+cmake --build "$build" -j2
+
+echo "== formatting (clang-format)"
+files=$(git ls-files '*.cpp' '*.hpp')
+clang-format --dry-run --Werror $files
+
+echo "== consumer project via find_package"
+prefix=$build/prefix
+rm -rf "$prefix"
+cmake --install "$build" --prefix "$prefix" >/dev/null
+cmake -S tests/consumer -B "$build/consumer-installed" -G Ninja \
+  -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build "$build/consumer-installed" -j2
+"$build/consumer-installed/consumer"
+
+echo "== consumer project via add_subdirectory"
+cmake -S tests/consumer -B "$build/consumer-subdir" -G Ninja \
+  -DLIBWATCH_SOURCE_DIR="$root" >/dev/null
+cmake --build "$build/consumer-subdir" -j2
+"$build/consumer-subdir/consumer"
+
+echo "== unit and integration tests"
+cd "$build"
+ctest -j2 --output-on-failure --timeout 300
