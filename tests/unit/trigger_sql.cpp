@@ -1,0 +1,342 @@
+// Tests the exact SQL text of trigger functions, triggers and their removal.
+#define CAF_SUITE trigger_sql
+
+#include "libwatch/sql/trigger_sql.hpp"
+
+#include <caf/test/unit_test.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace libwatch;
+using namespace libwatch::sql;
+
+namespace {
+
+column_info col(std::string name, std::string type_name, char category = 'U',
+                std::string element_type_name = "") {
+  column_info c;
+  c.name = std::move(name);
+  c.type = type_name;
+  c.type_name = std::move(type_name);
+  c.category = category;
+  c.element_type_name = std::move(element_type_name);
+  return c;
+}
+
+// A resolved watcher built by hand (not through resolve()).
+resolved_watcher make_watcher(watcher_spec spec,
+                              std::vector<column_info> payload,
+                              std::vector<column_info> triggers = {}) {
+  resolved_watcher w;
+  w.names = derive_names(spec);
+  w.spec = std::move(spec);
+  w.primary_key = payload.front();
+  w.payload_columns = std::move(payload);
+  w.trigger_columns = std::move(triggers);
+  return w;
+}
+
+resolved_watcher new_posts() {
+  return make_watcher(
+    watcher_spec::on("posts", event_kind::inserted).labelled("new_posts"),
+    {col("id", "int4", 'N'), col("title", "text", 'S')});
+}
+
+size_t occurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (auto pos = text.find(what); pos != std::string::npos;
+       pos = text.find(what, pos + 1))
+    ++n;
+  return n;
+}
+
+bool contains(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+bool ends_with(const std::string& text, const std::string& what) {
+  return text.size() >= what.size()
+         && text.compare(text.size() - what.size(), what.size(), what) == 0;
+}
+
+} // namespace
+
+CAF_TEST(ownership_marker_and_lock_key_have_their_documented_values) {
+  CAF_CHECK_EQUAL(std::string{ownership_marker}, "libwatch:v1");
+  // "libwatch" in ASCII.
+  int64_t key = 0;
+  for (char c : std::string{"libwatch"})
+    key = (key << 8) | c;
+  CAF_CHECK_EQUAL(ddl_lock_key, key);
+}
+
+CAF_TEST(payload_expression_of_simple_inserted_watcher_is_exact) {
+  CAF_CHECK_EQUAL(payload_expression(new_posts()),
+                  "json_build_object('type', 'inserted', 'values', "
+                  "json_build_object('id', NEW.\"id\", 'title', "
+                  "NEW.\"title\"))::text");
+}
+
+CAF_TEST(create_function_of_simple_inserted_watcher_is_exact) {
+  std::string expected
+    = "CREATE OR REPLACE FUNCTION \"public\".\"lw_new_posts_func\"() RETURNS "
+      "trigger LANGUAGE plpgsql AS $lw$\n"
+      "BEGIN\n"
+      "  PERFORM pg_catalog.pg_notify('lw_new_posts', "
+      "json_build_object('type', 'inserted', 'values', "
+      "json_build_object('id', NEW.\"id\", 'title', NEW.\"title\"))::text);\n"
+      "  RETURN NULL;\n"
+      "END;\n"
+      "$lw$";
+  CAF_CHECK_EQUAL(create_function(new_posts()), expected);
+}
+
+CAF_TEST(install_statements_for_server_14_use_create_or_replace_trigger) {
+  auto w = new_posts();
+  auto stmts = install_statements(w, 140000);
+  CAF_REQUIRE_EQUAL(stmts.size(), 4u);
+  CAF_CHECK_EQUAL(stmts[0], create_function(w));
+  CAF_CHECK_EQUAL(stmts[1],
+                  "COMMENT ON FUNCTION \"public\".\"lw_new_posts_func\"() IS "
+                  "'libwatch:v1 watcher=new_posts'");
+  CAF_CHECK_EQUAL(stmts[2],
+                  "CREATE OR REPLACE TRIGGER \"lw_new_posts_trigger\" AFTER "
+                  "INSERT ON \"public\".\"posts\" FOR EACH ROW EXECUTE "
+                  "FUNCTION \"public\".\"lw_new_posts_func\"()");
+  CAF_CHECK_EQUAL(stmts[3],
+                  "COMMENT ON TRIGGER \"lw_new_posts_trigger\" ON "
+                  "\"public\".\"posts\" IS 'libwatch:v1 watcher=new_posts'");
+  // Later servers get the same statements.
+  CAF_CHECK(install_statements(w, 170002) == stmts);
+}
+
+CAF_TEST(install_statements_before_server_14_drop_then_create_the_trigger) {
+  auto w = new_posts();
+  auto stmts = install_statements(w, 139999);
+  CAF_REQUIRE_EQUAL(stmts.size(), 5u);
+  CAF_CHECK_EQUAL(stmts[0], create_function(w));
+  CAF_CHECK_EQUAL(stmts[1],
+                  "COMMENT ON FUNCTION \"public\".\"lw_new_posts_func\"() IS "
+                  "'libwatch:v1 watcher=new_posts'");
+  CAF_CHECK_EQUAL(stmts[2], "DROP TRIGGER IF EXISTS \"lw_new_posts_trigger\" "
+                            "ON \"public\".\"posts\"");
+  CAF_CHECK_EQUAL(stmts[3],
+                  "CREATE TRIGGER \"lw_new_posts_trigger\" AFTER INSERT ON "
+                  "\"public\".\"posts\" FOR EACH ROW EXECUTE FUNCTION "
+                  "\"public\".\"lw_new_posts_func\"()");
+  CAF_CHECK_EQUAL(stmts[4],
+                  "COMMENT ON TRIGGER \"lw_new_posts_trigger\" ON "
+                  "\"public\".\"posts\" IS 'libwatch:v1 watcher=new_posts'");
+  CAF_CHECK(install_statements(w, 110000) == stmts);
+}
+
+CAF_TEST(uninstall_statements_drop_trigger_then_function) {
+  auto stmts = uninstall_statements(new_posts());
+  CAF_REQUIRE_EQUAL(stmts.size(), 2u);
+  CAF_CHECK_EQUAL(stmts[0], "DROP TRIGGER IF EXISTS \"lw_new_posts_trigger\" "
+                            "ON \"public\".\"posts\"");
+  CAF_CHECK_EQUAL(stmts[1], "DROP FUNCTION IF EXISTS "
+                            "\"public\".\"lw_new_posts_func\"()");
+}
+
+CAF_TEST(inserted_and_updated_read_new_row_deleted_reads_old_row) {
+  auto cols = std::vector<column_info>{col("id", "int4", 'N'),
+                                       col("body", "text", 'S')};
+  auto upd = make_watcher(
+    watcher_spec::on("posts", event_kind::updated).labelled("u"), cols);
+  auto del = make_watcher(
+    watcher_spec::on("posts", event_kind::deleted).labelled("d"), cols);
+  CAF_CHECK_EQUAL(payload_expression(upd),
+                  "json_build_object('type', 'updated', 'values', "
+                  "json_build_object('id', NEW.\"id\", 'body', "
+                  "NEW.\"body\"))::text");
+  CAF_CHECK_EQUAL(payload_expression(del),
+                  "json_build_object('type', 'deleted', 'values', "
+                  "json_build_object('id', OLD.\"id\", 'body', "
+                  "OLD.\"body\"))::text");
+  CAF_CHECK(!contains(create_function(del), "NEW."));
+  auto upd_stmts = install_statements(upd, 150000);
+  auto del_stmts = install_statements(del, 150000);
+  CAF_REQUIRE_EQUAL(upd_stmts.size(), 4u);
+  CAF_REQUIRE_EQUAL(del_stmts.size(), 4u);
+  CAF_CHECK_EQUAL(upd_stmts[2],
+                  "CREATE OR REPLACE TRIGGER \"lw_u_trigger\" AFTER UPDATE ON "
+                  "\"public\".\"posts\" FOR EACH ROW EXECUTE FUNCTION "
+                  "\"public\".\"lw_u_func\"()");
+  CAF_CHECK_EQUAL(del_stmts[2],
+                  "CREATE OR REPLACE TRIGGER \"lw_d_trigger\" AFTER DELETE ON "
+                  "\"public\".\"posts\" FOR EACH ROW EXECUTE FUNCTION "
+                  "\"public\".\"lw_d_func\"()");
+}
+
+CAF_TEST(numeric_columns_are_cast_to_text_other_numbers_are_not) {
+  auto w = make_watcher(
+    watcher_spec::on("orders", event_kind::inserted).labelled("orders"),
+    {col("id", "int8", 'N'), col("amount", "numeric", 'N'),
+     col("qty", "int4", 'N'), col("ratio", "float8", 'N'),
+     col("flag", "bool", 'B')});
+  CAF_CHECK_EQUAL(payload_expression(w),
+                  "json_build_object('type', 'inserted', 'values', "
+                  "json_build_object('id', NEW.\"id\", 'amount', "
+                  "NEW.\"amount\"::text, 'qty', NEW.\"qty\", 'ratio', "
+                  "NEW.\"ratio\", 'flag', NEW.\"flag\"))::text");
+}
+
+CAF_TEST(unlabelled_watcher_uses_derived_names_and_qualified_table) {
+  auto spec = watcher_spec::on("Posts", event_kind::deleted).in_schema("Blog");
+  auto names = derive_names(spec);
+  auto w = make_watcher(spec, {col("id", "int4", 'N')});
+  auto stmts = install_statements(w, 160000);
+  CAF_REQUIRE_EQUAL(stmts.size(), 4u);
+  CAF_CHECK_EQUAL(stmts[2], "CREATE OR REPLACE TRIGGER \"" + names.trigger
+                              + "\" AFTER DELETE ON \"Blog\".\"Posts\" FOR "
+                                "EACH ROW EXECUTE FUNCTION \"Blog\".\""
+                              + names.function + "\"()");
+  CAF_CHECK_EQUAL(stmts[3], "COMMENT ON TRIGGER \"" + names.trigger
+                              + "\" ON \"Blog\".\"Posts\" IS 'libwatch:v1 "
+                                "watcher=Blog.Posts:deleted'");
+  CAF_CHECK(
+    contains(stmts[0], "pg_catalog.pg_notify('" + names.channel + "', "));
+}
+
+CAF_TEST(trigger_condition_is_empty_without_trigger_columns) {
+  CAF_CHECK_EQUAL(trigger_condition(new_posts()), "");
+  for (auto& stmt : install_statements(new_posts(), 140000))
+    CAF_CHECK(!contains(stmt, "WHEN"));
+}
+
+CAF_TEST(trigger_condition_compares_columns_with_is_distinct_from) {
+  auto w = make_watcher(
+    watcher_spec::on("posts", event_kind::updated).labelled("edits"),
+    {col("id", "int4", 'N')},
+    {col("title", "text", 'S'), col("n", "int4", 'N'),
+     col("doc", "jsonb", 'U')});
+  CAF_CHECK_EQUAL(trigger_condition(w),
+                  "OLD.\"title\" IS DISTINCT FROM NEW.\"title\" OR OLD.\"n\" "
+                  "IS DISTINCT FROM NEW.\"n\" OR OLD.\"doc\" IS DISTINCT FROM "
+                  "NEW.\"doc\"");
+}
+
+CAF_TEST(trigger_condition_casts_types_without_equality_to_text) {
+  auto w = make_watcher(
+    watcher_spec::on("shapes", event_kind::updated).labelled("shapes"),
+    {col("id", "int4", 'N')},
+    {col("j", "json", 'U'), col("x", "xml", 'U'), col("p", "point", 'G'),
+     col("ja", "_json", 'A', "json"), col("ia", "_int4", 'A', "int4"),
+     col("pa", "_point", 'A', "point")});
+  CAF_CHECK_EQUAL(trigger_condition(w),
+                  "OLD.\"j\"::text IS DISTINCT FROM NEW.\"j\"::text OR "
+                  "OLD.\"x\"::text IS DISTINCT FROM NEW.\"x\"::text OR "
+                  "OLD.\"p\"::text IS DISTINCT FROM NEW.\"p\"::text OR "
+                  "OLD.\"ja\"::text IS DISTINCT FROM NEW.\"ja\"::text OR "
+                  "OLD.\"ia\" IS DISTINCT FROM NEW.\"ia\" OR "
+                  "OLD.\"pa\"::text IS DISTINCT FROM NEW.\"pa\"::text");
+}
+
+CAF_TEST(trigger_with_trigger_columns_fires_on_update_of_them_when_changed) {
+  auto w = make_watcher(
+    watcher_spec::on("posts", event_kind::updated).labelled("edits"),
+    {col("id", "int4", 'N')},
+    {col("title", "text", 'S'), col("doc", "json", 'U')});
+  auto stmts = install_statements(w, 140000);
+  CAF_REQUIRE_EQUAL(stmts.size(), 4u);
+  CAF_CHECK_EQUAL(stmts[2],
+                  "CREATE OR REPLACE TRIGGER \"lw_edits_trigger\" AFTER "
+                  "UPDATE OF \"title\", \"doc\" ON \"public\".\"posts\" FOR "
+                  "EACH ROW WHEN (OLD.\"title\" IS DISTINCT FROM "
+                  "NEW.\"title\" OR OLD.\"doc\"::text IS DISTINCT FROM "
+                  "NEW.\"doc\"::text) EXECUTE FUNCTION "
+                  "\"public\".\"lw_edits_func\"()");
+  auto old = install_statements(w, 130000);
+  CAF_REQUIRE_EQUAL(old.size(), 5u);
+  CAF_CHECK_EQUAL(old[3], "CREATE" + stmts[2].substr(17));
+}
+
+CAF_TEST(comment_statements_carry_the_ownership_marker) {
+  for (int version : {110000, 130000, 140000}) {
+    auto stmts = install_statements(new_posts(), version);
+    size_t comments = 0;
+    for (auto& stmt : stmts) {
+      if (stmt.rfind("COMMENT ON ", 0) == 0) {
+        ++comments;
+        CAF_CHECK(contains(stmt, " IS 'libwatch:v1 "));
+      }
+    }
+    CAF_CHECK_EQUAL(comments, 2u);
+  }
+}
+
+CAF_TEST(dollar_tag_changes_when_a_column_name_contains_the_default_tag) {
+  auto w = make_watcher(
+    watcher_spec::on("posts", event_kind::inserted).labelled("tags"),
+    {col("id", "int4", 'N'), col("a$lw$b", "text", 'S')});
+  auto fn = create_function(w);
+  CAF_CHECK(contains(fn, "() RETURNS trigger LANGUAGE plpgsql AS $lw0$\n"));
+  CAF_CHECK(ends_with(fn, "\n$lw0$"));
+  CAF_CHECK_EQUAL(occurrences(fn, "$lw0$"), 2u);
+  CAF_CHECK(contains(fn, "'a$lw$b', NEW.\"a$lw$b\""));
+}
+
+CAF_TEST(dollar_tag_avoids_every_tag_present_in_the_body) {
+  auto w = make_watcher(
+    watcher_spec::on("posts", event_kind::inserted).labelled("tags"),
+    {col("id", "int4", 'N'), col("$lw$", "text", 'S'),
+     col("$lw0$", "text", 'S')});
+  auto fn = create_function(w);
+  CAF_CHECK(contains(fn, " AS $lw1$\n"));
+  CAF_CHECK(ends_with(fn, "\n$lw1$"));
+  CAF_CHECK_EQUAL(occurrences(fn, "$lw1$"), 2u);
+}
+
+CAF_TEST(default_dollar_tag_occurs_only_as_delimiters) {
+  auto fn = create_function(new_posts());
+  CAF_CHECK_EQUAL(occurrences(fn, "$lw$"), 2u);
+}
+
+CAF_TEST(hostile_column_names_end_up_quoted) {
+  auto w = make_watcher(
+    watcher_spec::on("posts", event_kind::updated).labelled("hostile"),
+    {col("id", "int4", 'N'), col("x\"; DROP TABLE posts; --", "text", 'S'),
+     col("it's", "text", 'S'), col("$$", "text", 'S'),
+     col("a\\b", "text", 'S')},
+    {col("x\"; DROP TABLE posts; --", "text", 'S')});
+  CAF_CHECK_EQUAL(payload_expression(w),
+                  "json_build_object('type', 'updated', 'values', "
+                  "json_build_object('id', NEW.\"id\", "
+                  "'x\"; DROP TABLE posts; --', "
+                  "NEW.\"x\"\"; DROP TABLE posts; --\", "
+                  "'it''s', NEW.\"it's\", "
+                  "'$$', NEW.\"$$\", "
+                  "E'a\\\\b', NEW.\"a\\b\"))::text");
+  CAF_CHECK_EQUAL(trigger_condition(w),
+                  "OLD.\"x\"\"; DROP TABLE posts; --\" IS DISTINCT FROM "
+                  "NEW.\"x\"\"; DROP TABLE posts; --\"");
+  auto stmts = install_statements(w, 140000);
+  CAF_REQUIRE_EQUAL(stmts.size(), 4u);
+  CAF_CHECK(
+    contains(stmts[2], "AFTER UPDATE OF \"x\"\"; DROP TABLE posts; --\" ON "));
+  auto fn = create_function(w);
+  CAF_CHECK(contains(fn, " AS $lw$\n"));
+  CAF_CHECK_EQUAL(occurrences(fn, "$lw$"), 2u);
+}
+
+CAF_TEST(hostile_schema_and_table_names_end_up_quoted) {
+  auto spec = watcher_spec::on("it's \"t\"; --", event_kind::inserted)
+                .in_schema("s\\x");
+  auto names = derive_names(spec);
+  auto w = make_watcher(spec, {col("id", "int4", 'N')});
+  auto stmts = install_statements(w, 140000);
+  CAF_REQUIRE_EQUAL(stmts.size(), 4u);
+  CAF_CHECK(contains(stmts[0], "CREATE OR REPLACE FUNCTION \"s\\x\".\""
+                                 + names.function + "\"()"));
+  CAF_CHECK(contains(stmts[2], " ON \"s\\x\".\"it's \"\"t\"\"; --\" FOR "));
+  CAF_CHECK_EQUAL(stmts[3], "COMMENT ON TRIGGER \"" + names.trigger
+                              + "\" ON \"s\\x\".\"it's \"\"t\"\"; --\" IS "
+                                "E'libwatch:v1 watcher=s\\\\x.\"it''s "
+                                "\"\"t\"\"; --\":inserted'");
+  auto un = uninstall_statements(w);
+  CAF_REQUIRE_EQUAL(un.size(), 2u);
+  CAF_CHECK_EQUAL(un[0], "DROP TRIGGER IF EXISTS \"" + names.trigger
+                           + "\" ON \"s\\x\".\"it's \"\"t\"\"; --\"");
+}
