@@ -15,8 +15,8 @@ namespace libwatch {
 namespace {
 
 struct worker_state {
-  std::string conninfo;
-  std::string application_name;
+  pg::connect_options options;
+  caf::timespan timeout{0};
   std::optional<pg::connection> conn;
   static inline const char* name = "libwatch.database_worker";
 
@@ -24,7 +24,7 @@ struct worker_state {
     if (conn && conn->ok())
       return &*conn;
     conn.reset();
-    auto fresh = pg::connection::open(conninfo, application_name);
+    auto fresh = pg::connection::open(options);
     if (!fresh)
       return fresh.error();
     conn.emplace(std::move(*fresh));
@@ -33,17 +33,17 @@ struct worker_state {
 };
 
 caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
-                              std::string conninfo,
-                              std::string application_name) {
-  self->state.conninfo = std::move(conninfo);
-  self->state.application_name = std::move(application_name);
+                              pg::connect_options options,
+                              caf::timespan timeout) {
+  self->state.options = std::move(options);
+  self->state.timeout = timeout;
   return {
     [=](install_atom,
         const watcher_spec& spec) -> caf::result<resolved_watcher> {
       auto conn = self->state.connection();
       if (!conn)
         return conn.error();
-      auto res = pg::install(**conn, spec);
+      auto res = pg::install(**conn, spec, self->state.timeout);
       if (!res)
         return res.error();
       return std::move(*res);
@@ -53,10 +53,10 @@ caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
 
 } // namespace
 
-caf::actor spawn_database_worker(caf::actor_system& sys, std::string conninfo,
-                                 std::string application_name) {
-  return sys.spawn<caf::detached>(database_worker, std::move(conninfo),
-                                  std::move(application_name));
+caf::actor spawn_database_worker(caf::actor_system& sys,
+                                 pg::connect_options options,
+                                 caf::timespan timeout) {
+  return sys.spawn<caf::detached>(database_worker, std::move(options), timeout);
 }
 
 } // namespace libwatch

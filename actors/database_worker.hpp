@@ -14,11 +14,15 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "libwatch/pg/connection.hpp"
+
 namespace libwatch {
 
 /// Spawns a database worker. It connects lazily and reconnects after a
-/// broken connection on its next request.
-caf::actor spawn_database_worker(caf::actor_system& sys, std::string conninfo,
-                                 std::string application_name);
+/// broken connection on its next request. `timeout` bounds each statement
+/// and lock wait (0: unbounded).
+caf::actor spawn_database_worker(caf::actor_system& sys,
+                                 pg::connect_options options,
+                                 caf::timespan timeout);
 
 } // namespace libwatch

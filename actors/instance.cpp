@@ -4,6 +4,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include "actors/database_worker.hpp"
 #include "actors/instance_core.hpp"
 #include "actors/supervisor.hpp"
 #include "libwatch/atoms.hpp"
@@ -15,15 +16,20 @@ namespace libwatch {
 
 namespace {
 
-// Accepts `label`, `table:event` and `schema.table:event`.
+// Accepts `label`, `table:event` and `schema.table:event` (parts may be
+// double-quoted as `qualified_name` writes them); adds the default schema.
 std::string canonical_name(std::string text) {
   auto colon = text.rfind(':');
   if (colon == std::string::npos)
     return text;
-  auto prefix = text.substr(0, colon);
-  if (prefix.find('.') == std::string::npos)
-    return "public." + text;
-  return text;
+  bool quoted = false;
+  for (size_t i = 0; i < colon; ++i) {
+    if (text[i] == '"')
+      quoted = !quoted;
+    else if (text[i] == '.' && !quoted)
+      return text;
+  }
+  return "public." + text;
 }
 
 } // namespace
@@ -39,8 +45,7 @@ watcher_ref::watcher_ref(const char* name) : watcher_ref(std::string{name}) {
 
 watcher_ref::watcher_ref(std::string table, event_kind event,
                          std::string schema)
-    : name_(std::move(schema) + "." + std::move(table) + ":"
-            + std::string{to_string_view(event)}) {
+    : name_(qualified_name(schema, table, event)) {
   // nop
 }
 
@@ -66,7 +71,7 @@ caf::expected<caf::group> instance::all(const watcher_ref& watcher) const {
   auto index = find(watcher);
   if (!index)
     return index.error();
-  return core_->topics[*index]->general();
+  return core_->watchers[*index]->topics.general();
 }
 
 caf::expected<caf::group> instance::by_key(const watcher_ref& watcher,
@@ -85,7 +90,7 @@ caf::expected<caf::group> instance::by_key(const watcher_ref& watcher,
     return make_error(errc::invalid_subscription,
                       "a primary key is never null (watcher " + watcher.name()
                         + ")");
-  return core_->topics[*index]->value_topic({}, key);
+  return core_->watchers[*index]->topics.value_topic({}, key);
 }
 
 caf::expected<caf::group> instance::by_column(const watcher_ref& watcher,
@@ -97,7 +102,7 @@ caf::expected<caf::group> instance::by_column(const watcher_ref& watcher,
   auto& spec = core_->config.watchers[*index];
   for (auto& c : spec.association_columns)
     if (c == column)
-      return core_->topics[*index]->value_topic(column, x);
+      return core_->watchers[*index]->topics.value_topic(column, x);
   std::string known;
   for (auto& c : spec.association_columns)
     known += (known.empty() ? "" : ", ") + c;
@@ -118,11 +123,35 @@ caf::error instance::await_ready(caf::timespan timeout) const {
              [&](caf::error& err) {
                if (err == caf::sec::request_timeout)
                  result = make_error(errc::stopped,
-                                     "libwatch was not ready in time");
+                                     "libwatch was not ready in time; "
+                                       + describe_state());
                else
                  result = std::move(err);
              });
   return result;
+}
+
+instance_status instance::status() const {
+  instance_status result;
+  if (!core_)
+    return result;
+  core_->connection->fill(result);
+  for (auto& w : core_->watchers)
+    result.watchers.push_back(w->snapshot());
+  return result;
+}
+
+std::string instance::describe_state() const {
+  auto st = status();
+  std::string out = "connection: " + st.connection;
+  if (!st.last_connection_error.empty())
+    out += " (last error: " + st.last_connection_error + ")";
+  for (auto& w : st.watchers) {
+    out += "; " + w.watcher + ": " + to_string(w.state);
+    if (!w.last_error.empty())
+      out += " (" + w.last_error + ")";
+  }
+  return out;
 }
 
 void instance::stop() const {
@@ -140,16 +169,44 @@ caf::expected<instance> spawn_watchers(caf::actor_system& sys,
   if (!problems.empty())
     return make_error(errc::invalid_spec, "invalid libwatch configuration:\n"
                                             + to_string(problems, cfg));
-  auto core = std::make_shared<detail::instance_core>();
-  core->module = std::make_shared<topic_module>(sys);
-  for (auto& spec : cfg.watchers)
-    core->topics.push_back(
-      std::make_shared<topic_table>(core->module, watcher_name(spec)));
-  core->config = std::move(cfg);
+  auto core = detail::instance_core::create(sys, std::move(cfg));
   instance result;
   result.core_ = core;
   result.supervisor_ = spawn_supervisor(sys, std::move(core));
   return result;
 }
+
+namespace detail {
+
+std::shared_ptr<instance_core> instance_core::create(caf::actor_system& sys,
+                                                     watch_config cfg) {
+  auto core = std::make_shared<instance_core>();
+  core->module = std::make_shared<topic_module>(sys);
+  for (auto& spec : cfg.watchers)
+    core->watchers.push_back(
+      std::make_shared<watcher_runtime>(core->module, watcher_name(spec)));
+  core->connection = std::make_shared<connection_board>();
+  pg::connect_options listen_opts;
+  listen_opts.conninfo = cfg.conninfo;
+  listen_opts.password_env = cfg.password_env;
+  listen_opts.application_name = cfg.application_name;
+  // Keepalives catch a dead peer even while the pump waits for nothing.
+  listen_opts.keepalive_idle = cfg.liveness.interval;
+  listen_opts.user_timeout = cfg.liveness.timeout;
+  core->make_pump = make_pump_factory(listen_opts, cfg.liveness);
+  auto worker_opts = listen_opts;
+  worker_opts.application_name += "-ddl";
+  // The worker's statements get the time the listener allows for a silent
+  // connection plus its answer: enough for DDL on a healthy server, bounded
+  // when the server is gone.
+  auto worker_timeout = cfg.liveness.interval + cfg.liveness.timeout;
+  core->make_worker = [worker_opts, worker_timeout](caf::actor_system& system) {
+    return spawn_database_worker(system, worker_opts, worker_timeout);
+  };
+  core->config = std::move(cfg);
+  return core;
+}
+
+} // namespace detail
 
 } // namespace libwatch

@@ -19,6 +19,7 @@
 #include <caf/timespan.hpp>
 
 #include "libwatch/event.hpp"
+#include "libwatch/status.hpp"
 #include "libwatch/value.hpp"
 #include "libwatch/watch_config.hpp"
 
@@ -78,9 +79,16 @@ public:
 
   /// Blocks the calling thread until every watcher installed its trigger and
   /// listens (a change committed afterwards will be delivered), or returns
-  /// the error that prevents it, or `errc::stopped` after `timeout`. Do not
-  /// call it from inside an actor: send `ready_atom` to `supervisor()`.
+  /// the error that prevents it, or `errc::stopped` after `timeout` with the
+  /// current state (e.g. the last connection error) in its text. While the
+  /// database is unreachable libwatch keeps retrying, so this waits unless
+  /// `reconnect.fail_fast` is set. Do not call it from inside an actor: send
+  /// `ready_atom` to `supervisor()`.
   caf::error await_ready(caf::timespan timeout) const;
+
+  /// A snapshot of the connection's and every watcher's state and counters
+  /// (the same as the supervisor's reply to `status_atom`). Thread-safe.
+  instance_status status() const;
 
   /// Stops every libwatch actor of this instance and drops all topic
   /// subscriptions (so subscriber actors no longer hang the actor system's
@@ -95,6 +103,7 @@ private:
                                                 watch_config cfg);
 
   caf::expected<size_t> find(const watcher_ref& watcher) const;
+  std::string describe_state() const;
 
   caf::actor supervisor_;
   std::shared_ptr<detail::instance_core> core_;

@@ -4,8 +4,12 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <optional>
 #include <system_error>
+#include <unordered_map>
 #include <vector>
 
 #include <caf/send.hpp>
@@ -14,11 +18,12 @@
 #include "libwatch/error.hpp"
 #include "libwatch/identifiers.hpp"
 #include "libwatch/notification_batch.hpp"
-#include "libwatch/pg/connection.hpp"
 
 namespace libwatch {
 
 namespace {
+
+using clock = std::chrono::steady_clock;
 
 struct notify_deleter {
   void operator()(PGnotify* ptr) const noexcept {
@@ -34,35 +39,212 @@ struct route {
   notification_batch pending;
 };
 
-using route_map = std::unordered_map<std::string, route>;
-
-// Moves every notification libpq has buffered into per-watcher batches and
-// sends each non-empty batch. Unknown channels cannot occur: we only LISTEN
-// on routed ones.
-void drain(PGconn* conn, route_map& routes, std::vector<route*>& touched) {
-  while (auto raw = notify_ptr{PQnotifies(conn)}) {
-    auto i = routes.find(raw->relname);
-    if (i == routes.end())
-      continue;
-    if (i->second.pending.payloads.empty())
-      touched.push_back(&i->second);
-    i->second.pending.payloads.emplace_back(raw->extra);
-  }
-  for (auto* r : touched) {
-    caf::anon_send(r->watcher, std::move(r->pending));
-    r->pending.payloads.clear();
-  }
-  touched.clear();
+std::string seconds_text(caf::timespan x) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(x).count();
+  return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100)
+         + " s";
 }
 
 } // namespace
 
-notification_pump::notification_pump(std::string conninfo,
-                                     std::string application_name,
-                                     caf::actor listener)
-    : conninfo_(std::move(conninfo)),
-      application_name_(std::move(application_name)),
-      listener_(std::move(listener)),
+pump_handle::~pump_handle() {
+  // nop
+}
+
+pump_factory make_pump_factory(pg::connect_options options,
+                               liveness_policy liveness) {
+  return [options, liveness](caf::actor listener, uint64_t generation) {
+    return std::unique_ptr<pump_handle>{new notification_pump(
+      options, liveness, std::move(listener), generation)};
+  };
+}
+
+// The connected phase of one pump: the statement in flight, its deadline, the
+// routes and the liveness clock.
+class notification_pump::session {
+public:
+  session(notification_pump& owner, pg::connection conn)
+      : owner_(owner), conn_(std::move(conn)), last_traffic_(clock::now()) {
+    PQsetnonblocking(conn_.native(), 1);
+  }
+
+  // Runs until the owner stops us (returns) or the connection fails
+  // (reports lost, returns).
+  void run() {
+    // Requests queued while connecting had their wake-ups consumed then.
+    for (auto& req : owner_.take_requests())
+      queue_.push_back(std::move(req));
+    for (;;) {
+      if (!start_next_statement())
+        return;
+      pollfd fds[2]
+        = {{owner_.wake_fd_, POLLIN, 0}, {conn_.socket(), POLLIN, 0}};
+      if (flush_pending_)
+        fds[1].events |= POLLOUT;
+      if (poll(fds, 2, poll_timeout_ms()) < 0 && errno != EINTR)
+        return lost("poll failed");
+      if (fds[0].revents & POLLIN) {
+        if (owner_.consume_wakeup())
+          return;
+        for (auto& req : owner_.take_requests())
+          queue_.push_back(std::move(req));
+      }
+      if (fds[1].revents & (POLLIN | POLLERR | POLLHUP)) {
+        if (PQconsumeInput(conn_.native()) == 0)
+          return lost("the LISTEN connection broke");
+        if (!collect_results())
+          return;
+        drain();
+      }
+      if (flush_pending_ && (fds[1].revents & POLLOUT))
+        if (!flush())
+          return;
+      if (in_flight_ != statement::none && clock::now() >= deadline_)
+        return lost("the server did not answer within "
+                    + seconds_text(owner_.liveness_.timeout));
+    }
+  }
+
+private:
+  enum class statement { none, listen, ping };
+
+  int poll_timeout_ms() const {
+    auto until = in_flight_ != statement::none
+                   ? deadline_
+                   : last_traffic_ + owner_.liveness_.interval;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  until - clock::now())
+                  .count();
+    return static_cast<int>(std::clamp<int64_t>(left + 1, 0, 3600 * 1000));
+  }
+
+  // Sends the next LISTEN or, when idle long enough, a ping.
+  bool start_next_statement() {
+    if (in_flight_ != statement::none)
+      return true;
+    std::string sql;
+    if (!queue_.empty()) {
+      current_ = std::move(queue_.front());
+      queue_.pop_front();
+      sql = "LISTEN " + quote_identifier(current_.channel);
+      in_flight_ = statement::listen;
+    } else if (clock::now() >= last_traffic_ + owner_.liveness_.interval) {
+      sql = "SELECT 1";
+      in_flight_ = statement::ping;
+    } else {
+      return true;
+    }
+    deadline_ = clock::now() + owner_.liveness_.timeout;
+    statement_error_.clear();
+    if (PQsendQuery(conn_.native(), sql.c_str()) == 0) {
+      lost("sending to the server failed");
+      return false;
+    }
+    flush_pending_ = true;
+    return flush();
+  }
+
+  bool flush() {
+    auto res = PQflush(conn_.native());
+    if (res < 0) {
+      lost("sending to the server failed");
+      return false;
+    }
+    flush_pending_ = res == 1;
+    return true;
+  }
+
+  // Reads the results of the statement in flight, if complete.
+  bool collect_results() {
+    while (in_flight_ != statement::none && !PQisBusy(conn_.native())) {
+      PGresult* res = PQgetResult(conn_.native());
+      if (res == nullptr) {
+        finish_statement();
+        continue;
+      }
+      auto status = PQresultStatus(res);
+      if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+        statement_error_ = PQresultErrorMessage(res);
+      PQclear(res);
+    }
+    if (PQstatus(conn_.native()) != CONNECTION_OK) {
+      lost("the LISTEN connection broke");
+      return false;
+    }
+    return true;
+  }
+
+  void finish_statement() {
+    alive();
+    auto kind = in_flight_;
+    in_flight_ = statement::none;
+    if (kind != statement::listen)
+      return;
+    caf::error err;
+    if (statement_error_.empty())
+      routes_[current_.channel].watcher = current_.watcher;
+    else
+      err = make_error(errc::query_failed, "LISTEN on " + current_.channel
+                                             + " failed: " + statement_error_);
+    caf::anon_send(owner_.listener_, listened_atom::value, owner_.generation_,
+                   current_.channel, std::move(err));
+  }
+
+  // Moves every buffered notification into per-watcher batches and sends
+  // each non-empty batch; a burst of N rows costs one message per watcher.
+  void drain() {
+    bool any = false;
+    while (auto raw = notify_ptr{PQnotifies(conn_.native())}) {
+      any = true;
+      auto i = routes_.find(raw->relname);
+      if (i == routes_.end())
+        continue;
+      if (i->second.pending.payloads.empty())
+        touched_.push_back(&i->second);
+      i->second.pending.payloads.emplace_back(raw->extra);
+    }
+    for (auto* r : touched_) {
+      caf::anon_send(r->watcher, std::move(r->pending));
+      r->pending.payloads.clear();
+    }
+    touched_.clear();
+    if (any)
+      alive();
+  }
+
+  void alive() {
+    last_traffic_ = clock::now();
+    last_alive_ = caf::make_timestamp();
+  }
+
+  void lost(std::string what) {
+    auto detail = pg::last_error(conn_.native());
+    if (!detail.empty())
+      what += ": " + detail;
+    caf::anon_send(owner_.listener_, lost_atom::value, owner_.generation_,
+                   make_error(errc::connection_failed, std::move(what)),
+                   last_alive_);
+  }
+
+  notification_pump& owner_;
+  pg::connection conn_;
+  std::deque<listen_request> queue_;
+  std::unordered_map<std::string, route> routes_;
+  std::vector<route*> touched_;
+  statement in_flight_ = statement::none;
+  listen_request current_;
+  std::string statement_error_;
+  clock::time_point deadline_;
+  clock::time_point last_traffic_;
+  caf::timestamp last_alive_ = caf::make_timestamp();
+  bool flush_pending_ = false;
+};
+
+notification_pump::notification_pump(pg::connect_options options,
+                                     liveness_policy liveness,
+                                     caf::actor listener, uint64_t generation)
+    : options_(std::move(options)), liveness_(liveness),
+      listener_(std::move(listener)), generation_(generation),
       wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   if (wake_fd_ < 0)
     throw std::system_error(errno, std::generic_category(), "eventfd");
@@ -79,11 +261,10 @@ notification_pump::~notification_pump() {
   close(wake_fd_);
 }
 
-void notification_pump::listen(std::string channel, caf::actor watcher,
-                               uint64_t request_id) {
+void notification_pump::listen(std::string channel, caf::actor watcher) {
   {
     std::lock_guard<std::mutex> guard{mtx_};
-    requests_.push_back({std::move(channel), std::move(watcher), request_id});
+    requests_.push_back({std::move(channel), std::move(watcher)});
   }
   wake();
 }
@@ -110,15 +291,15 @@ notification_pump::take_requests() {
 }
 
 void notification_pump::run() {
-  auto conn
-    = pg::connection::open_interruptible(conninfo_, application_name_, wake_fd_,
-                                         [this] { return consume_wakeup(); });
+  auto started = caf::make_timestamp();
+  auto conn = pg::connection::open_interruptible(
+    options_, wake_fd_, [this] { return consume_wakeup(); });
   if (!conn) {
     if (is(conn.error(), errc::stopped))
       return;
-    caf::anon_send(listener_, lost_atom::value, conn.error());
-    // Wait for the owner to stop us; the listener fails pending requests
-    // when it handles lost_atom.
+    caf::anon_send(listener_, lost_atom::value, generation_, conn.error(),
+                   started);
+    // Nothing else to do: wait until the owner stops us.
     for (bool stop = false; !stop;) {
       pollfd fd{wake_fd_, POLLIN, 0};
       poll(&fd, 1, -1);
@@ -126,64 +307,10 @@ void notification_pump::run() {
     }
     return;
   }
-  route_map routes;
-  std::vector<route*> touched;
-  auto fail = [&](std::string what) {
-    caf::anon_send(listener_, lost_atom::value,
-                   make_error(errc::connection_failed,
-                              what + ": " + pg::last_error(conn->native())));
-  };
-  bool broken = false;
-  bool first_round = true;
-  for (;;) {
-    // Requests that arrived while connecting are queued already and their
-    // wake-ups consumed: the first round must not wait.
-    bool first = first_round;
-    first_round = false;
-    pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {-1, POLLIN, 0}};
-    fds[1].fd = broken ? -1 : conn->socket();
-    if (poll(fds, 2, first ? 0 : -1) < 0 && errno != EINTR) {
-      fail("poll failed");
-      broken = true;
-    }
-    if (first || (fds[0].revents & POLLIN)) {
-      bool stop = !first && consume_wakeup();
-      for (auto& req : take_requests()) {
-        caf::error err;
-        if (broken) {
-          err = make_error(errc::connection_failed,
-                           "the LISTEN connection is broken");
-        } else {
-          auto sql = "LISTEN " + quote_identifier(req.channel);
-          auto res = conn->exec("listening on channel " + req.channel, sql);
-          if (res) {
-            routes[req.channel].watcher = req.watcher;
-          } else {
-            err = res.error();
-            if (!conn->ok()) {
-              fail("the LISTEN connection broke");
-              broken = true;
-            }
-          }
-        }
-        caf::anon_send(listener_, listened_atom::value, req.id, err);
-      }
-      if (stop)
-        return;
-      // Executing LISTEN may have buffered notifications; poll() would not
-      // report them because they are no longer on the socket.
-      if (!broken)
-        drain(conn->native(), routes, touched);
-    }
-    if (!broken && (fds[1].revents & (POLLIN | POLLERR | POLLHUP))) {
-      if (PQconsumeInput(conn->native()) == 0) {
-        fail("the LISTEN connection broke");
-        broken = true;
-        continue;
-      }
-      drain(conn->native(), routes, touched);
-    }
-  }
+  caf::anon_send(listener_, connected_atom::value, generation_);
+  // Returns when stopped or after reporting a loss; the listener then
+  // destroys this pump, which joins the finished thread.
+  session{*this, std::move(*conn)}.run();
 }
 
 } // namespace libwatch

@@ -1,56 +1,85 @@
-// The listener's I/O thread. It owns the LISTEN connection (libpq connections
+// The listener's I/O thread. It owns one LISTEN connection (libpq connections
 // are not thread-safe, so only this thread touches it), sleeps in poll() on
 // the connection's socket and an eventfd, and hands every drained burst of
 // notifications to the watcher actors, one batch per watcher. Actor threads
 // never block on libpq and nothing busy-polls.
+//
+// Every statement is sent asynchronously with a deadline, and after
+// `liveness.interval` without traffic a `SELECT 1` must come back within
+// `liveness.timeout`: a connection whose peer vanished without FIN/RST is
+// reported lost instead of hanging. One pump serves one connection attempt;
+// the listener creates a new pump (with a new generation) to reconnect.
+//
+// Reports to the listener, each tagged with the pump's generation:
+//   (connected_atom, gen)
+//   (listened_atom, gen, channel, error)   LISTEN done (error empty on success)
+//   (lost_atom, gen, error, last_alive)    connect failed or connection lost;
+//                                          nothing follows
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
 
 #include <caf/actor.hpp>
 
+#include "libwatch/pg/connection.hpp"
+#include "libwatch/watch_config.hpp"
+
 namespace libwatch {
 
-class notification_pump {
+/// What the listener needs from a connection: LISTEN requests. The real one
+/// is `notification_pump`; tests substitute their own.
+class pump_handle {
 public:
-  /// Starts the thread, which connects with `conninfo` and reports to
-  /// `listener`: `(listened_atom, id, error)` per `listen` request and
-  /// `(lost_atom, error)` when the connection fails or breaks.
-  notification_pump(std::string conninfo, std::string application_name,
-                    caf::actor listener);
+  virtual ~pump_handle();
 
-  /// Stops and joins the thread; closes the connection.
-  ~notification_pump();
+  /// Queues `LISTEN channel`; once confirmed, notifications on `channel` go
+  /// to `watcher`. Thread-safe.
+  virtual void listen(std::string channel, caf::actor watcher) = 0;
+};
 
-  notification_pump(const notification_pump&) = delete;
-  notification_pump& operator=(const notification_pump&) = delete;
+/// Creates the connection for attempt `generation`, reporting to `listener`.
+using pump_factory = std::function<std::unique_ptr<pump_handle>(
+  caf::actor listener, uint64_t generation)>;
 
-  /// Queues `LISTEN channel`; afterwards notifications on `channel` go to
-  /// `watcher`. Thread-safe.
-  void listen(std::string channel, caf::actor watcher, uint64_t request_id);
+/// Returns a factory of real pumps connecting with `options`.
+pump_factory make_pump_factory(pg::connect_options options,
+                               liveness_policy liveness);
+
+class notification_pump final : public pump_handle {
+public:
+  /// Starts the thread, which connects and reports to `listener`.
+  notification_pump(pg::connect_options options, liveness_policy liveness,
+                    caf::actor listener, uint64_t generation);
+
+  /// Stops and joins the thread (it wakes at once); closes the connection.
+  ~notification_pump() override;
+
+  void listen(std::string channel, caf::actor watcher) override;
 
 private:
   struct listen_request {
     std::string channel;
     caf::actor watcher;
-    uint64_t id;
   };
+
+  class session;
 
   void run();
   void wake();
   // Consumes a wake-up; returns whether the owner is going away.
   bool consume_wakeup();
-  // Takes the queued requests.
   std::deque<listen_request> take_requests();
 
-  std::string conninfo_;
-  std::string application_name_;
+  pg::connect_options options_;
+  liveness_policy liveness_;
   caf::actor listener_;
+  uint64_t generation_;
   int wake_fd_;
   std::mutex mtx_;
   std::deque<listen_request> requests_;

@@ -1,5 +1,7 @@
 #include "actors/supervisor.hpp"
 
+#include <deque>
+
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -11,6 +13,8 @@
 #include "libwatch/atoms.hpp"
 #include "libwatch/error.hpp"
 #include "libwatch/log.hpp"
+#include "libwatch/signals.hpp"
+#include "libwatch/status.hpp"
 
 namespace libwatch {
 
@@ -25,18 +29,15 @@ struct supervisor_state {
   size_t started_count = 0;
   caf::error failure;
   std::vector<caf::response_promise> waiting;
+  std::deque<caf::actor_clock::time_point> restarts;
   static inline const char* name = "libwatch.supervisor";
 
   ~supervisor_state() {
     // Topics hold strong references to their subscribers; dropping them lets
     // subscriber actors that nobody else references terminate.
     if (core)
-      for (auto& t : core->topics)
-        t->stop();
-  }
-
-  bool all_started() const {
-    return started_count == watchers.size();
+      for (auto& w : core->watchers)
+        w->topics.stop();
   }
 
   void answer_waiting() {
@@ -49,67 +50,139 @@ struct supervisor_state {
     waiting.clear();
   }
 
-  // Names a child for log lines.
-  std::string child_name(const caf::actor_addr& who) const {
-    if (who == listener.address())
-      return "listener";
-    if (who == worker.address())
-      return "database worker";
+  void fail(caf::error err) {
+    if (failure)
+      return;
+    failure = std::move(err);
+    answer_waiting();
+  }
+
+  // Index of the watcher `who`, or -1.
+  ptrdiff_t watcher_index(const caf::actor_addr& who) const {
     for (size_t i = 0; i < watchers.size(); ++i)
       if (who == watchers[i].address())
-        return "watcher " + watcher_name(core->config.watchers[i]);
-    return {};
+        return static_cast<ptrdiff_t>(i);
+    return -1;
   }
 };
 
-caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self,
+using supervisor_actor = caf::stateful_actor<supervisor_state>;
+
+caf::actor start_watcher(supervisor_actor* self, size_t index,
+                         std::optional<caf::timestamp> gap_since) {
+  auto& st = self->state;
+  watcher_context ctx;
+  ctx.spec = st.core->config.watchers[index];
+  ctx.index = index;
+  ctx.runtime = st.core->watchers[index];
+  ctx.supervisor = caf::actor{self};
+  ctx.listener = st.listener;
+  ctx.worker = st.worker;
+  ctx.retry = st.core->config.reconnect;
+  ctx.gap_since = gap_since;
+  return spawn_watcher(self, std::move(ctx));
+}
+
+// Whether another restart stays within `restarts.max_restarts` per window.
+bool may_restart(supervisor_actor* self) {
+  auto& st = self->state;
+  auto& policy = st.core->config.restarts;
+  auto now = self->clock().now();
+  while (!st.restarts.empty() && now - st.restarts.front() > policy.window)
+    st.restarts.pop_front();
+  if (st.restarts.size() >= policy.max_restarts)
+    return false;
+  st.restarts.push_back(now);
+  return true;
+}
+
+void on_watcher_exit(supervisor_actor* self, size_t index, caf::error reason) {
+  auto& st = self->state;
+  auto& rt = *st.core->watchers[index];
+  auto text = describe(reason);
+  if (is_permanent(reason)) {
+    log(log_level::error, rt.name, "failed: " + text);
+    rt.board->set(watcher_state::failed, {}, text);
+    st.fail(std::move(reason));
+    return;
+  }
+  log(log_level::error, rt.name, "crashed: " + text);
+  if (!may_restart(self)) {
+    self->quit(
+      make_error(errc::restart_limit,
+                 "watcher " + rt.name + " crashed more than "
+                   + std::to_string(st.core->config.restarts.max_restarts)
+                   + " times within the restart window; last: " + text));
+    return;
+  }
+  auto now = caf::make_timestamp();
+  disconnected_msg msg{rt.name, "watcher crashed: " + text, now};
+  rt.board->set(watcher_state::down, caf::make_message(msg), msg.reason);
+  rt.topics.broadcast(caf::strong_actor_ptr{self->ctrl()},
+                      caf::make_message(std::move(msg)), self->context());
+  ++rt.restarts;
+  std::optional<caf::timestamp> gap;
+  if (st.started[index])
+    gap = now;
+  st.watchers[index] = start_watcher(self, index, gap);
+}
+
+caf::behavior supervisor(supervisor_actor* self,
                          std::shared_ptr<detail::instance_core> core) {
   auto& st = self->state;
   st.core = std::move(core);
   auto& cfg = st.core->config;
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& state = self->state;
-    auto child = state.child_name(msg.source);
-    if (child.empty()) {
-      // Not one of ours: a shutdown request (e.g. instance::stop()).
+    if (auto index = state.watcher_index(msg.source); index >= 0) {
+      if (msg.reason)
+        on_watcher_exit(self, static_cast<size_t>(index),
+                        std::move(msg.reason));
+      return;
+    }
+    if (msg.source == state.listener.address()
+        || msg.source == state.worker.address()) {
+      // Without a connection or a worker no watcher can work: escalate.
+      if (msg.reason)
+        log(log_level::error, "supervisor",
+            "stopping libwatch: " + describe(msg.reason));
+      state.fail(msg.reason);
       self->quit(std::move(msg.reason));
       return;
     }
-    if (!msg.reason)
-      return;
-    log(log_level::error, "supervisor",
-        child + " failed: " + describe(msg.reason));
-    if (!state.failure) {
-      state.failure = msg.reason;
-      state.answer_waiting();
-    }
+    // Not one of ours: a shutdown request (e.g. instance::stop()).
+    self->quit(std::move(msg.reason));
   });
-  st.listener
-    = spawn_listener(self->system(), cfg.conninfo, cfg.application_name);
+  st.listener = spawn_listener(self->system(), cfg.reconnect,
+                               st.core->make_pump, st.core->connection);
   self->link_to(st.listener);
-  st.worker
-    = spawn_database_worker(self->system(), cfg.conninfo, cfg.application_name);
+  st.worker = st.core->make_worker(self->system());
   self->link_to(st.worker);
+  st.started.resize(cfg.watchers.size(), false);
   for (size_t i = 0; i < cfg.watchers.size(); ++i)
-    st.watchers.push_back(spawn_watcher(
-      self, watcher_context{cfg.watchers[i], i, st.core->topics[i],
-                            caf::actor{self}, st.listener, st.worker}));
-  st.started.resize(st.watchers.size(), false);
+    st.watchers.push_back(start_watcher(self, i, std::nullopt));
   return {
     [self](ready_atom) -> caf::result<void> {
       auto& state = self->state;
       if (state.failure)
         return state.failure;
-      if (state.all_started())
+      if (state.started_count == state.started.size())
         return caf::unit;
       auto promise = self->make_response_promise();
       state.waiting.push_back(promise);
       return promise;
     },
+    [self](status_atom) {
+      instance_status result;
+      self->state.core->connection->fill(result);
+      for (auto& w : self->state.core->watchers)
+        result.watchers.push_back(w->snapshot());
+      return result;
+    },
     [self](watchers_atom) {
       std::vector<std::string> names;
-      for (auto& spec : self->state.core->config.watchers)
-        names.push_back(watcher_name(spec));
+      for (auto& w : self->state.core->watchers)
+        names.push_back(w->name);
       return names;
     },
     [self](started_atom, uint64_t index) {

@@ -1,5 +1,7 @@
 #include "actors/topic.hpp"
 
+#include "actors/watcher_runtime.hpp"
+
 #include <algorithm>
 
 #include <caf/actor_control_block.hpp>
@@ -10,18 +12,29 @@ namespace libwatch {
 
 // -- topic --------------------------------------------------------------------
 
-topic::topic(std::shared_ptr<topic_module> module, std::string identifier)
+topic::topic(std::shared_ptr<topic_module> module, std::string identifier,
+             std::shared_ptr<const status_board> board)
     : caf::abstract_group(*module, std::move(identifier),
                           module->system().node()),
-      module_(std::move(module)) {
+      module_(std::move(module)), board_(std::move(board)) {
   // nop
 }
 
 bool topic::subscribe(caf::strong_actor_ptr who) {
   std::unique_lock<std::shared_mutex> guard{mtx_};
+  // After stop() a subscriber would keep the actor system from shutting
+  // down and never receive anything.
+  if (stopped_)
+    return false;
   if (std::find(subscribers_.begin(), subscribers_.end(), who)
       != subscribers_.end())
     return false;
+  // Greeting under the lock: no change published after the join can
+  // overtake it.
+  if (board_)
+    if (auto greeting = board_->greeting(); !greeting.empty())
+      who->enqueue(nullptr, caf::make_message_id(), std::move(greeting),
+                   nullptr);
   subscribers_.push_back(std::move(who));
   return true;
 }
@@ -51,6 +64,7 @@ void topic::stop() {
   std::vector<caf::strong_actor_ptr> dropped;
   {
     std::unique_lock<std::shared_mutex> guard{mtx_};
+    stopped_ = true;
     dropped.swap(subscribers_);
   }
   // `dropped` releases the references outside the lock: releasing the last
@@ -87,9 +101,11 @@ caf::error topic_module::load(caf::deserializer&, caf::group&) {
 // -- topic_table --------------------------------------------------------------
 
 topic_table::topic_table(std::shared_ptr<topic_module> module,
-                         std::string watcher)
-    : module_(std::move(module)), watcher_(std::move(watcher)) {
-  general_ = caf::make_counted<topic>(module_, watcher_);
+                         std::string watcher,
+                         std::shared_ptr<const status_board> board)
+    : module_(std::move(module)), watcher_(std::move(watcher)),
+      board_(std::move(board)) {
+  general_ = caf::make_counted<topic>(module_, watcher_, board_);
 }
 
 caf::group topic_table::general() const {
@@ -99,28 +115,33 @@ caf::group topic_table::general() const {
 std::string topic_table::key_of(std::string_view column, const value& x) {
   std::string key{column};
   key += '\x1f';
-  if (x.is_null())
-    key += '\0';
-  else
+  // A type mark keeps NULL apart from every string, even "" or "\0".
+  if (x.is_null()) {
+    key += 'n';
+  } else {
+    key += 'v';
     key += x.to_text();
+  }
   return key;
 }
 
 caf::group topic_table::value_topic(std::string_view column, const value& x) {
   auto key = key_of(column, x);
   std::lock_guard<std::mutex> guard{mtx_};
+  if (auto i = values_.find(key); i != values_.end())
+    return caf::group{i->second};
+  // Sweep before adding: the new topic is held only by the map until we
+  // return it, so a sweep afterwards would free it.
+  if (values_.size() + 1 >= sweep_threshold_)
+    sweep();
+  auto id = watcher_;
+  id += '|';
+  id += column.empty() ? std::string_view{"key"} : column;
+  id += '|';
+  id += x.to_text();
   auto& slot = values_[key];
-  if (!slot) {
-    auto id = watcher_;
-    id += '|';
-    id += column.empty() ? std::string_view{"key"} : column;
-    id += '|';
-    id += x.to_text();
-    slot = caf::make_counted<topic>(module_, std::move(id));
-    if (values_.size() >= sweep_threshold_)
-      sweep();
-    value_topic_count_.store(values_.size(), std::memory_order_relaxed);
-  }
+  slot = caf::make_counted<topic>(module_, std::move(id), board_);
+  value_topic_count_.store(values_.size(), std::memory_order_relaxed);
   return caf::group{slot};
 }
 
@@ -144,15 +165,23 @@ void topic_table::sweep() {
   sweep_threshold_ = std::max<size_t>(64, values_.size() * 2);
 }
 
+std::vector<topic_ptr> topic_table::snapshot() const {
+  std::vector<topic_ptr> all{general_};
+  std::lock_guard<std::mutex> guard{mtx_};
+  for (auto& kvp : values_)
+    all.push_back(kvp.second);
+  return all;
+}
+
+void topic_table::broadcast(const caf::strong_actor_ptr& sender,
+                            const caf::message& msg,
+                            caf::execution_unit* host) {
+  for (auto& t : snapshot())
+    t->enqueue(sender, caf::make_message_id(), msg, host);
+}
+
 void topic_table::stop() {
-  general_->stop();
-  std::vector<topic_ptr> all;
-  {
-    std::lock_guard<std::mutex> guard{mtx_};
-    for (auto& kvp : values_)
-      all.push_back(kvp.second);
-  }
-  for (auto& t : all)
+  for (auto& t : snapshot())
     t->stop();
 }
 

@@ -19,24 +19,29 @@
 #include <caf/group.hpp>
 #include <caf/group_module.hpp>
 #include <caf/intrusive_ptr.hpp>
+#include <caf/message.hpp>
 
 #include "libwatch/value.hpp"
 
 namespace libwatch {
 
 class topic_module;
+class status_board;
 
 /// One topic: a set of subscribers that each get every message sent to it.
 class topic final : public caf::abstract_group {
 public:
-  topic(std::shared_ptr<topic_module> module, std::string identifier);
+  /// `board` (may be null) supplies the greeting a new subscriber gets.
+  topic(std::shared_ptr<topic_module> module, std::string identifier,
+        std::shared_ptr<const status_board> board = nullptr);
 
   bool subscribe(caf::strong_actor_ptr who) override;
   void unsubscribe(const caf::actor_control_block* who) override;
   void enqueue(caf::strong_actor_ptr sender, caf::message_id mid,
                caf::message content, caf::execution_unit* host) override;
   caf::error save(caf::serializer& sink) const override;
-  /// Drops every subscriber (and the strong references it held).
+  /// Drops every subscriber (and the strong references it held) and refuses
+  /// new ones.
   void stop() override;
 
   size_t subscriber_count() const;
@@ -44,8 +49,10 @@ public:
 private:
   // Keeps the module (referenced by abstract_group) alive as long as we are.
   std::shared_ptr<topic_module> module_;
+  std::shared_ptr<const status_board> board_;
   mutable std::shared_mutex mtx_;
   std::vector<caf::strong_actor_ptr> subscribers_;
+  bool stopped_ = false;
 };
 
 using topic_ptr = caf::intrusive_ptr<topic>;
@@ -65,7 +72,10 @@ public:
 /// watcher actor publishes.
 class topic_table {
 public:
-  topic_table(std::shared_ptr<topic_module> module, std::string watcher);
+  /// `board` (may be null) supplies the greeting each new subscriber of any
+  /// of these topics gets: the watcher's current ready/down state.
+  topic_table(std::shared_ptr<topic_module> module, std::string watcher,
+              std::shared_ptr<const status_board> board = nullptr);
 
   /// The topic that gets every change.
   caf::group general() const;
@@ -87,22 +97,29 @@ public:
     return value_topic_count_.load(std::memory_order_relaxed) > 0;
   }
 
+  /// Sends `msg` to the general topic and every value topic.
+  void broadcast(const caf::strong_actor_ptr& sender, const caf::message& msg,
+                 caf::execution_unit* host);
+
   /// Drops every subscriber of every topic of this watcher.
   void stop();
 
   /// How many value topics are currently held (for tests and status).
   size_t value_topic_count() const;
 
-  /// Key of a value topic: column, unit separator, value text; NULL has its
-  /// own spelling (a NUL byte) so it never matches the string "null".
+  /// Key of a value topic: column, unit separator, then `n` for NULL or `v`
+  /// and the value text, so NULL never matches any string.
   static std::string key_of(std::string_view column, const value& x);
 
 private:
   // Drops topics that nobody but this table holds and nobody subscribes to.
   void sweep();
 
+  std::vector<topic_ptr> snapshot() const;
+
   std::shared_ptr<topic_module> module_;
   std::string watcher_;
+  std::shared_ptr<const status_board> board_;
   topic_ptr general_;
   mutable std::mutex mtx_;
   std::unordered_map<std::string, topic_ptr> values_;

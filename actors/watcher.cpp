@@ -1,39 +1,65 @@
 #include "actors/watcher.hpp"
 
+#include <exception>
 #include <optional>
+#include <vector>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
-#include "actors/topic.hpp"
+#include "actors/watcher_runtime.hpp"
 #include "libwatch/atoms.hpp"
+#include "libwatch/backoff.hpp"
 #include "libwatch/change.hpp"
 #include "libwatch/error.hpp"
 #include "libwatch/log.hpp"
 #include "libwatch/notification_batch.hpp"
+#include "libwatch/object_names.hpp"
 #include "libwatch/payload_decoder.hpp"
+#include "libwatch/signals.hpp"
 #include "libwatch/table_info.hpp"
 
 namespace libwatch {
 
+namespace detail {
+
+std::atomic<void (*)(std::string_view)> before_decode_hook{nullptr};
+
+} // namespace detail
+
 namespace {
 
-struct watcher_state {
+enum class phase { starting, verifying, live, down };
+
+// Payloads held before the first installation, at most this many; more are
+// dropped (and counted) rather than growing without bound.
+constexpr size_t max_early_payloads = 100'000;
+
+struct watcher_actor_state {
   watcher_context ctx;
   std::string who;
+  phase current = phase::starting;
+  bool ever_live = false;
+  uint64_t epoch = 0;
+  uint32_t install_failures = 0;
   std::optional<payload_decoder> decoder;
+  std::vector<notification_batch> early;
+  size_t early_count = 0;
   // Position in `values` and name of every association column.
   std::vector<std::pair<size_t, std::string>> associations;
-  uint64_t received = 0;
-  uint64_t published = 0;
-  uint64_t dropped = 0;
   static inline const char* name = "libwatch.watcher";
+
+  watcher_runtime& rt() {
+    return *ctx.runtime;
+  }
 
   bool debug() const {
     return ctx.spec.debug || log_enabled(log_level::debug);
   }
 
   void on_installed(const resolved_watcher& w) {
+    if (decoder)
+      return;
     std::vector<std::string> columns;
     for (auto& c : w.payload_columns)
       columns.push_back(c.name);
@@ -44,13 +70,18 @@ struct watcher_state {
     decoder.emplace(w.spec.event, std::move(columns));
   }
 
-  void drop(const std::string& payload, const caf::error& why) {
-    ++dropped;
+  void drop(const std::string& payload, const std::string& why) {
+    auto n = ++rt().dropped;
     // Rate-limited: the first ten, then every power of two.
-    if (dropped <= 10 || (dropped & (dropped - 1)) == 0)
+    if (n <= 10 || (n & (n - 1)) == 0)
       log(log_level::warning, who,
-          "dropped notification #" + std::to_string(dropped) + " ("
-            + describe(why) + "): " + payload.substr(0, 200));
+          "dropped notification #" + std::to_string(n) + " (" + why
+            + "): " + payload.substr(0, 200));
+  }
+
+  void broadcast(caf::event_based_actor* self, const caf::message& msg) {
+    rt().topics.broadcast(caf::strong_actor_ptr{self->ctrl()}, msg,
+                          self->context());
   }
 
   void publish(caf::event_based_actor* self, change&& ch) {
@@ -59,11 +90,12 @@ struct watcher_state {
     auto sender = caf::strong_actor_ptr{self->ctrl()};
     auto mid = caf::make_message_id();
     auto* host = self->context();
-    ctx.topics->general_topic()->enqueue(sender, mid, msg, host);
+    auto& topics = rt().topics;
+    topics.general_topic()->enqueue(sender, mid, msg, host);
     std::string published_to;
-    if (ctx.topics->has_value_topics()) {
+    if (topics.has_value_topics()) {
       auto send_to = [&](std::string_view column, const value& x) {
-        if (auto t = ctx.topics->find(column, x)) {
+        if (auto t = topics.find(column, x)) {
           t->enqueue(sender, mid, msg, host);
           if (debug())
             published_to += " " + t->identifier();
@@ -74,57 +106,145 @@ struct watcher_state {
       for (auto& [index, column] : associations)
         send_to(column, sent.values[index].value);
     }
-    ++published;
+    ++rt().published;
     if (debug())
       log(log_level::debug, who,
           "published " + sent.raw + " to " + who + published_to);
   }
+
+  void process(caf::event_based_actor* self, notification_batch& batch) {
+    auto hook = detail::before_decode_hook.load();
+    for (auto& payload : batch.payloads) {
+      ++rt().received;
+      if (debug())
+        log(log_level::debug, who, "received " + payload);
+      if (hook != nullptr)
+        hook(payload);
+      auto values = decoder->decode(payload);
+      if (!values) {
+        drop(payload, describe(values.error()));
+        continue;
+      }
+      publish(self, change{who, ctx.spec.event, ctx.spec.schema, ctx.spec.table,
+                           std::move(*values), std::move(payload)});
+    }
+  }
+
+  void go_live(caf::event_based_actor* self) {
+    auto now = caf::make_timestamp();
+    current = phase::live;
+    install_failures = 0;
+    rt().board->set(watcher_state::live,
+                    caf::make_message(ready_msg{who, now}));
+    if (ctx.gap_since) {
+      broadcast(self, caf::make_message(resumed_msg{who, *ctx.gap_since, now}));
+      ctx.gap_since.reset();
+    } else {
+      broadcast(self, caf::make_message(ready_msg{who, now}));
+    }
+    if (!ever_live) {
+      ever_live = true;
+      log(log_level::info, who, "installed and listening");
+      self->send(ctx.supervisor, started_atom::value,
+                 static_cast<uint64_t>(ctx.index));
+    } else {
+      log(log_level::info, who, "live again");
+    }
+    for (auto& batch : early)
+      process(self, batch);
+    early.clear();
+    early_count = 0;
+  }
+
+  void go_down(caf::event_based_actor* self, const caf::error& err,
+               caf::timestamp since) {
+    if (current == phase::down)
+      return;
+    current = phase::down;
+    if (ever_live && !ctx.gap_since)
+      ctx.gap_since = since;
+    disconnected_msg msg{who, describe(err), since};
+    rt().board->set(watcher_state::down, caf::make_message(msg), msg.reason);
+    broadcast(self, caf::make_message(std::move(msg)));
+  }
 };
 
-caf::behavior watcher(caf::stateful_actor<watcher_state>* self,
-                      watcher_context ctx) {
+using watcher_actor = caf::stateful_actor<watcher_actor_state>;
+
+void verify(watcher_actor* self, uint64_t epoch) {
+  auto& st = self->state;
+  self->request(st.ctx.worker, caf::infinite, install_atom::value, st.ctx.spec)
+    .then(
+      [self, epoch](resolved_watcher& w) {
+        auto& state = self->state;
+        if (epoch != state.epoch || state.current != phase::verifying)
+          return;
+        state.on_installed(w);
+        state.go_live(self);
+      },
+      [self, epoch](caf::error& err) {
+        auto& state = self->state;
+        if (is_permanent(err)) {
+          state.rt().board->set(watcher_state::failed, {}, describe(err));
+          self->quit(std::move(err));
+          return;
+        }
+        log(log_level::warning, state.who,
+            "cannot verify the trigger, retrying: " + describe(err));
+        auto delay
+          = backoff_delay(state.ctx.retry, ++state.install_failures, 0.0);
+        self->delayed_send(self, delay, retry_atom::value, epoch);
+      });
+}
+
+caf::behavior watcher(watcher_actor* self, watcher_context ctx) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.who = watcher_name(st.ctx.spec);
-  auto fail = [self](const caf::error& err) { self->quit(err); };
-  self->request(st.ctx.worker, caf::infinite, install_atom::value, st.ctx.spec)
-    .then(
-      [self, fail](resolved_watcher& w) {
-        self->state.on_installed(w);
-        self
-          ->request(self->state.ctx.listener, caf::infinite, listen_atom::value,
-                    w.names.channel)
-          .then(
-            [self] {
-              auto& state = self->state;
-              if (log_enabled(log_level::info))
-                log(log_level::info, state.who, "installed and listening");
-              self->send(state.ctx.supervisor, started_atom::value,
-                         static_cast<uint64_t>(state.ctx.index));
-            },
-            fail);
-      },
-      fail);
+  if (st.ctx.gap_since)
+    st.current = phase::down;
+  self->set_exception_handler([self](std::exception_ptr& eptr) -> caf::error {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(eptr);
+    } catch (std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log(log_level::error, self->state.who, "crashed: " + what);
+    return make_error(errc::watcher_crashed, what);
+  });
+  self->send(st.ctx.listener, listen_atom::value,
+             derive_names(st.ctx.spec).channel);
   return {
+    [self](listening_atom) {
+      auto& state = self->state;
+      ++state.epoch;
+      state.current = phase::verifying;
+      verify(self, state.epoch);
+    },
+    [self](retry_atom, uint64_t epoch) {
+      auto& state = self->state;
+      if (epoch == state.epoch && state.current == phase::verifying)
+        verify(self, epoch);
+    },
+    [self](disconnected_atom, const caf::error& err, caf::timestamp since) {
+      self->state.go_down(self, err, since);
+    },
     [self](notification_batch& batch) {
       auto& state = self->state;
-      for (auto& payload : batch.payloads) {
-        ++state.received;
-        if (state.debug())
-          log(log_level::debug, state.who, "received " + payload);
-        if (!state.decoder) { // cannot happen: LISTEN follows installation
-          state.drop(payload, make_error(errc::malformed_payload, "not ready"));
-          continue;
-        }
-        auto values = state.decoder->decode(payload);
-        if (!values) {
-          state.drop(payload, values.error());
-          continue;
-        }
-        state.publish(self, change{state.who, state.ctx.spec.event,
-                                   state.ctx.spec.schema, state.ctx.spec.table,
-                                   std::move(*values), std::move(payload)});
+      if (state.decoder) {
+        state.process(self, batch);
+        return;
       }
+      if (state.early_count + batch.payloads.size() > max_early_payloads) {
+        for (auto& p : batch.payloads)
+          state.drop(p, "arrived before the first installation and the "
+                        "holding buffer is full");
+        return;
+      }
+      state.early_count += batch.payloads.size();
+      state.early.push_back(std::move(batch));
     },
   };
 }

@@ -9,7 +9,7 @@ install(TARGETS libwatch EXPORT libwatchTargets
 
 # Headers keep their in-tree paths below include/libwatch, which is the
 # include directory consumers get: "libwatch/libwatch.hpp", "actors/...".
-foreach(dir libwatch actors)
+foreach(dir libwatch actors config)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/libwatch
           FILES_MATCHING PATTERN "*.hpp")

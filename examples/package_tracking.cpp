@@ -57,6 +57,17 @@ caf::behavior tracker(caf::event_based_actor* self,
   self->join(*lw.by_column("package_events:inserted", "package_id", package));
   self->join(*lw.by_key("packages:updated", package));
   return {
+    [=](const libwatch::ready_msg& r) {
+      say("tracker " + std::to_string(package), "live on " + r.watcher);
+    },
+    [=](const libwatch::disconnected_msg& d) {
+      say("tracker " + std::to_string(package),
+          d.watcher + " is down (" + d.reason + "); changes may be missed");
+    },
+    [=](const libwatch::resumed_msg& r) {
+      say("tracker " + std::to_string(package),
+          r.watcher + " is back; re-reading package state");
+    },
     [=](const change& c) {
       if (c.table == "package_events")
         say("tracker " + std::to_string(package), describe_event(c));
@@ -71,6 +82,10 @@ caf::behavior delivery_notifier(caf::event_based_actor* self,
                                 const libwatch::instance& lw) {
   self->join(*lw.all("package_events:inserted"));
   return {
+    // Ignore state signals here; the tracker shows how to use them.
+    [](const libwatch::ready_msg&) {},
+    [](const libwatch::disconnected_msg&) {},
+    [](const libwatch::resumed_msg&) {},
     [=](const change& c) {
       if (c.at("status").as_string() == "delivered")
         say("notifier", "sending 'your package arrived' for package "
@@ -88,6 +103,9 @@ caf::behavior eta_recalculator(caf::stateful_actor<recalculator_state>* self,
   self->join(*lw.all("package_events:inserted"));
   self->join(*lw.all("package_events:deleted"));
   return {
+    [](const libwatch::ready_msg&) {},
+    [](const libwatch::disconnected_msg&) {},
+    [](const libwatch::resumed_msg&) {},
     [=](const change& c) {
       auto package = c.at("package_id").as_integer().value_or(0);
       auto& count = self->state.events_per_package[package];

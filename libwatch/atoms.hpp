@@ -5,20 +5,37 @@
 
 namespace libwatch {
 
-/// Request to the supervisor: reply once every watcher is installed and
-/// listening, or with the first error that prevents it.
+// -- requests users send to the supervisor ---------------------------------
+
+/// Reply `()` once every watcher has been ready once (trigger installed,
+/// LISTEN confirmed), or the error that prevents it.
 using ready_atom = caf::atom_constant<caf::atom("lw_ready")>;
-/// Request to the supervisor: reply with the names of all watchers.
+/// Reply with the names of all watchers (`std::vector<std::string>`).
 using watchers_atom = caf::atom_constant<caf::atom("lw_names")>;
-/// Request to the listener: LISTEN on a channel and route it to the sender.
+/// Reply with an `instance_status`.
+using status_atom = caf::atom_constant<caf::atom("lw_status")>;
+
+// -- internal protocol -------------------------------------------------------
+
+/// Watcher to listener: route this channel to me (LISTEN when connected).
 using listen_atom = caf::atom_constant<caf::atom("lw_listen")>;
-/// Request to the database worker: check a spec and install its trigger.
+/// Listener to watcher: LISTEN on your channel is confirmed.
+using listening_atom = caf::atom_constant<caf::atom("lw_lstning")>;
+/// Listener to watcher: the connection is down (reason, since).
+using disconnected_atom = caf::atom_constant<caf::atom("lw_discon")>;
+/// Watcher to database worker: check a spec and install its trigger.
 using install_atom = caf::atom_constant<caf::atom("lw_install")>;
-/// Watcher to supervisor: installed and listening.
+/// Watcher to itself: try installing again after a transient failure.
+using retry_atom = caf::atom_constant<caf::atom("lw_retry")>;
+/// Watcher to supervisor: ready for the first time.
 using started_atom = caf::atom_constant<caf::atom("lw_started")>;
-/// Pump thread to listener: a LISTEN finished (request id, error).
+/// Pump to listener: connected.
+using connected_atom = caf::atom_constant<caf::atom("lw_conn")>;
+/// Pump to listener: a LISTEN finished.
 using listened_atom = caf::atom_constant<caf::atom("lw_listend")>;
-/// Pump thread to listener: the connection is gone (error).
+/// Pump to listener: connecting failed or the connection is gone.
 using lost_atom = caf::atom_constant<caf::atom("lw_lost")>;
+/// Listener to itself: the backoff delay is over, connect again.
+using reconnect_atom = caf::atom_constant<caf::atom("lw_reconn")>;
 
 } // namespace libwatch

@@ -26,6 +26,14 @@ std::string to_string(errc x) {
       return "malformed_payload";
     case errc::stopped:
       return "stopped";
+    case errc::reconnect_limit:
+      return "reconnect_limit";
+    case errc::restart_limit:
+      return "restart_limit";
+    case errc::watcher_crashed:
+      return "watcher_crashed";
+    case errc::temporarily_failed:
+      return "temporarily_failed";
   }
   return "unknown_error";
 }
@@ -51,8 +59,14 @@ std::string describe(const caf::error& err) {
   return caf::to_string(err);
 }
 
+bool is_permanent(const caf::error& err) noexcept {
+  return is(err, errc::invalid_spec) || is(err, errc::catalog_mismatch)
+         || is(err, errc::unsupported_server) || is(err, errc::query_failed);
+}
+
 bool is(const caf::error& err, errc code) noexcept {
-  return err.category() == error_category
+  // CAF 0.17 requires a non-empty error before category() may be called.
+  return err && err.category() == error_category
          && err.code() == static_cast<uint8_t>(code);
 }
 

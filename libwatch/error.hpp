@@ -33,9 +33,23 @@ enum class errc : uint8_t {
   unsupported_server,
   /// A notification payload did not have the documented shape.
   malformed_payload,
-  /// libwatch was stopped before the request could be answered.
+  /// libwatch was stopped before the request could be answered, or a wait
+  /// timed out.
   stopped,
+  /// The listener gave up reconnecting (`reconnect.max_attempts`).
+  reconnect_limit,
+  /// A watcher crashed more often than `restarts` allows.
+  restart_limit,
+  /// A watcher actor crashed (an exception escaped); it is restarted.
+  watcher_crashed,
+  /// A statement failed for a reason that may pass: a lock or statement
+  /// timeout, a deadlock, the server shutting down or out of connections.
+  temporarily_failed,
 };
+
+/// Whether retrying cannot fix `err` (a missing table, an invalid spec, a
+/// failing statement): such watchers stay failed instead of restarting.
+bool is_permanent(const caf::error& err) noexcept;
 
 /// Returns the name of the enumerator, e.g. `"query_failed"`.
 std::string to_string(errc x);

@@ -7,6 +7,8 @@
 #include "libwatch/change.hpp"
 #include "libwatch/error.hpp"
 #include "libwatch/event.hpp"
+#include "libwatch/signals.hpp"
+#include "libwatch/status.hpp"
 #include "libwatch/type_ids.hpp"
 #include "libwatch/value.hpp"
 #include "libwatch/watch_config.hpp"

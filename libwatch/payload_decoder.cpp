@@ -68,6 +68,8 @@ payload_decoder::decode(std::string_view payload) {
   simdjson::dom::object values;
   bool have_values = false;
   for (auto [key, element] : top) {
+    if ((key == "type" && have_type) || (key == "values" && have_values))
+      return malformed("\"" + std::string{key} + "\" appears twice");
     if (key == "type") {
       std::string_view type;
       if (element.get(type) || type != to_string_view(self.event))

@@ -8,14 +8,20 @@
 
 #include "libwatch/change.hpp"
 #include "libwatch/notification_batch.hpp"
+#include "libwatch/signals.hpp"
+#include "libwatch/status.hpp"
 #include "libwatch/table_info.hpp"
 #include "libwatch/watcher_spec.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(libwatch, caf::first_custom_type_id + 700)
 
 CAF_ADD_TYPE_ID(libwatch, (libwatch::change))
+CAF_ADD_TYPE_ID(libwatch, (libwatch::disconnected_msg))
+CAF_ADD_TYPE_ID(libwatch, (libwatch::instance_status))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::notification_batch))
+CAF_ADD_TYPE_ID(libwatch, (libwatch::ready_msg))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::resolved_watcher))
+CAF_ADD_TYPE_ID(libwatch, (libwatch::resumed_msg))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::watcher_spec))
 
 CAF_END_TYPE_ID_BLOCK(libwatch)

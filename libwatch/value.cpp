@@ -1,6 +1,7 @@
 #include "libwatch/value.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -84,6 +85,12 @@ std::string value::to_text() const {
     case kind::integer:
       return std::to_string(number_);
     case kind::floating: {
+      // PostgreSQL's own JSON spelling of the values JSON cannot express.
+      auto d = *as_double();
+      if (std::isnan(d))
+        return "NaN";
+      if (std::isinf(d))
+        return d > 0 ? "Infinity" : "-Infinity";
       char buf[32];
       auto res = std::to_chars(buf, buf + sizeof(buf), *as_double());
       return std::string(buf, res.ptr);
@@ -96,6 +103,8 @@ std::string value::to_text() const {
 }
 
 std::string value::to_json() const {
+  if (kind_ == kind::floating && !std::isfinite(*as_double()))
+    return "\"" + to_text() + "\"";
   if (kind_ != kind::string)
     return to_text();
   std::string out = "\"";

@@ -71,8 +71,56 @@ struct checker {
 
 } // namespace
 
+namespace {
+
+std::string render(caf::timespan x) {
+  using namespace std::chrono;
+  auto ns = x.count();
+  if (ns % 1'000'000'000 == 0)
+    return std::to_string(ns / 1'000'000'000) + "s";
+  if (ns % 1'000'000 == 0)
+    return std::to_string(ns / 1'000'000) + "ms";
+  return std::to_string(ns) + "ns";
+}
+
+void check_policies(const watch_config& cfg, std::vector<spec_problem>& out) {
+  using namespace std::chrono_literals;
+  auto fail = [&](std::string field, std::string message) {
+    out.push_back(
+      {spec_problem::no_watcher, std::move(field), std::move(message)});
+  };
+  auto range = [&](const char* field, caf::timespan x, caf::timespan lo,
+                   caf::timespan hi) {
+    if (x < lo || x > hi)
+      fail(field, "is " + render(x) + "; must be between " + render(lo)
+                    + " and " + render(hi));
+  };
+  range("reconnect.initial", cfg.reconnect.initial, 1ms, 1h);
+  range("reconnect.max", cfg.reconnect.max, 1ms, 24h);
+  if (cfg.reconnect.max < cfg.reconnect.initial)
+    fail("reconnect.max", "is " + render(cfg.reconnect.max)
+                            + "; must not be less than reconnect.initial ("
+                            + render(cfg.reconnect.initial) + ")");
+  if (!(cfg.reconnect.jitter >= 0.0 && cfg.reconnect.jitter <= 1.0))
+    fail("reconnect.jitter", "is " + std::to_string(cfg.reconnect.jitter)
+                               + "; must be between 0 and 1");
+  range("liveness.interval", cfg.liveness.interval, 100ms, 1h);
+  range("liveness.timeout", cfg.liveness.timeout, 100ms, 1h);
+  if (cfg.restarts.max_restarts > 1000)
+    fail("restarts.max_restarts", "is "
+                                    + std::to_string(cfg.restarts.max_restarts)
+                                    + "; must be between 0 and 1000");
+  range("restarts.window", cfg.restarts.window, 1s, 24h);
+  // The worker's connection appends "-ddl"; PostgreSQL keeps 63 bytes.
+  if (cfg.application_name.size() > 59)
+    fail("application_name", "is longer than 59 bytes");
+}
+
+} // namespace
+
 std::vector<spec_problem> validate(const watch_config& cfg) {
   std::vector<spec_problem> out;
+  check_policies(cfg, out);
   std::map<std::string, size_t> labels;
   std::map<std::string, size_t> unlabelled;
   std::map<std::string, size_t> channels;
@@ -112,14 +160,16 @@ std::string to_string(const std::vector<spec_problem>& problems,
                       const watch_config& cfg) {
   std::string out;
   for (auto& p : problems) {
-    out += "watcher ";
-    out += std::to_string(p.watcher);
-    if (p.watcher < cfg.watchers.size()) {
-      out += " (";
-      out += watcher_name(cfg.watchers[p.watcher]);
-      out += ')';
+    if (p.watcher != spec_problem::no_watcher) {
+      out += "watcher ";
+      out += std::to_string(p.watcher);
+      if (p.watcher < cfg.watchers.size()) {
+        out += " (";
+        out += watcher_name(cfg.watchers[p.watcher]);
+        out += ')';
+      }
+      out += ": ";
     }
-    out += ": ";
     out += p.field;
     out += ": ";
     out += p.message;

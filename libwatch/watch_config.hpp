@@ -2,41 +2,93 @@
 // watchers to run. Built in code or loaded from TOML (config/), one structure.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
+
+#include <caf/timespan.hpp>
 
 #include "libwatch/watcher_spec.hpp"
 
 namespace libwatch {
+
+/// How the listener reconnects after losing its connection: exponential
+/// backoff from `initial` doubling up to `max`, each delay varied by up to
+/// +/- `jitter` (a fraction) so restarted nodes do not reconnect in lockstep.
+struct reconnect_policy {
+  caf::timespan initial = std::chrono::milliseconds(100);
+  caf::timespan max = std::chrono::seconds(30);
+  double jitter = 0.2;
+  /// 0: retry forever (reporting state). Otherwise the supervisor gives up
+  /// after this many failed attempts in a row and exits with
+  /// `errc::reconnect_limit`.
+  uint32_t max_attempts = 0;
+  /// Whether a database that is unreachable at start is an error right away
+  /// (instead of retrying until it comes up).
+  bool fail_fast = false;
+};
+
+/// How a silently dead connection (peer gone without FIN/RST) is detected:
+/// TCP keepalives with these settings, plus an application-level query after
+/// `interval` without traffic that must answer within `timeout`.
+struct liveness_policy {
+  caf::timespan interval = std::chrono::seconds(10);
+  caf::timespan timeout = std::chrono::seconds(5);
+};
+
+/// How often a crashing watcher actor is restarted: at most `max_restarts`
+/// within `window`; beyond that the supervisor exits with
+/// `errc::restart_limit`.
+struct restart_policy {
+  uint32_t max_restarts = 5;
+  caf::timespan window = std::chrono::seconds(60);
+};
+
+/// What to do with libwatch triggers in the database that no configured
+/// watcher owns.
+enum class orphan_policy : uint8_t { warn, drop };
 
 /// Configuration of one libwatch instance.
 struct watch_config {
   /// libpq connection string or URI. Empty: libpq's defaults and the `PG*`
   /// environment variables apply, exactly as with psql.
   std::string conninfo;
+  /// Name of an environment variable holding the password, read when
+  /// connecting, so the password need not be in any file. Empty: none (libpq
+  /// still reads PGPASSWORD and PGPASSFILE).
+  std::string password_env;
   /// `application_name` of libwatch's connections (shown in
   /// pg_stat_activity).
   std::string application_name = "libwatch";
+  reconnect_policy reconnect;
+  liveness_policy liveness;
+  restart_policy restarts;
+  orphan_policy orphans = orphan_policy::warn;
   /// The watchers to run; each gets its own actor, trigger and channel.
   std::vector<watcher_spec> watchers;
 };
 
 /// One problem found by `validate`.
 struct spec_problem {
-  /// Index into `watch_config::watchers`.
+  /// Marks a problem that concerns no single watcher.
+  static constexpr size_t no_watcher = static_cast<size_t>(-1);
+  /// Index into `watch_config::watchers`, or `no_watcher`.
   size_t watcher;
-  /// The offending field, e.g. `"label"` or `"extra_columns"`.
+  /// The offending field, e.g. `"label"` or `"extra_columns"`; for problems
+  /// of no watcher, the setting, e.g. `"reconnect.initial"`.
   std::string field;
   /// What is wrong and what would be valid.
   std::string message;
 };
 
 /// Checks everything that can be checked without a database: identifiers,
-/// labels, name lengths, option combinations and duplicates. Returns every
-/// problem, not just the first.
+/// labels, name lengths, option combinations, duplicates and the ranges of
+/// the policies. Returns every problem, not just the first.
 std::vector<spec_problem> validate(const watch_config& cfg);
 
-/// Renders problems one per line as `watcher N (NAME): FIELD: MESSAGE`.
+/// Renders problems one per line as `watcher N (NAME): FIELD: MESSAGE`, or
+/// `FIELD: MESSAGE` for problems of no watcher.
 std::string to_string(const std::vector<spec_problem>& problems,
                       const watch_config& cfg);
 

@@ -45,15 +45,38 @@ watcher_spec& watcher_spec::with_debug(bool enabled) {
   return *this;
 }
 
+namespace {
+
+// Quotes a name part that would make `schema.table:event` ambiguous.
+std::string name_part(const std::string& part) {
+  if (part.find_first_of(".:\"") == std::string::npos)
+    return part;
+  std::string out = "\"";
+  for (char c : part) {
+    if (c == '"')
+      out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+} // namespace
+
+std::string qualified_name(const std::string& schema, const std::string& table,
+                           event_kind event) {
+  std::string result = name_part(schema);
+  result += '.';
+  result += name_part(table);
+  result += ':';
+  result += to_string_view(event);
+  return result;
+}
+
 std::string watcher_name(const watcher_spec& spec) {
   if (!spec.label.empty())
     return spec.label;
-  std::string result = spec.schema;
-  result += '.';
-  result += spec.table;
-  result += ':';
-  result += to_string_view(spec.event);
-  return result;
+  return qualified_name(spec.schema, spec.table, spec.event);
 }
 
 } // namespace libwatch

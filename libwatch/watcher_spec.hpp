@@ -49,8 +49,14 @@ struct watcher_spec {
 };
 
 /// The name users give to refer to a watcher: its label, or
-/// `schema.table:event` for an unlabelled one.
+/// `schema.table:event` for an unlabelled one (see `qualified_name`).
 std::string watcher_name(const watcher_spec& spec);
+
+/// `schema.table:event`, with a part that contains `.`, `:` or `"` written
+/// in double quotes (`"` doubled) so that every name is unambiguous, e.g.
+/// `"a.b".c:inserted`.
+std::string qualified_name(const std::string& schema, const std::string& table,
+                           event_kind event);
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, watcher_spec& x) {

@@ -1,5 +1,8 @@
 #include "libwatch/pg/catalog.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 #include "libwatch/error.hpp"
 #include "libwatch/sql/trigger_sql.hpp"
 
@@ -35,13 +38,20 @@ SELECT a.attname
 
 // Runs `statements` in one transaction holding libwatch's DDL lock.
 caf::error in_ddl_transaction(connection& conn, std::string_view context,
-                              const std::vector<std::string>& statements) {
+                              const std::vector<std::string>& statements,
+                              caf::timespan timeout = caf::timespan{0}) {
   auto step = [&](const std::string& sql) -> caf::error {
-    auto res = conn.exec(context, sql);
+    auto res = conn.exec(context, sql, {}, timeout);
     return res ? caf::none : res.error();
   };
   if (auto err = step("BEGIN"))
     return err;
+  if (timeout.count() > 0) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout);
+    if (auto err = step("SET LOCAL lock_timeout = "
+                        + std::to_string(std::max<int64_t>(1, ms.count()))))
+      return err;
+  }
   auto lock = "SELECT pg_catalog.pg_advisory_xact_lock("
               + std::to_string(sql::ddl_lock_key) + ")";
   auto err = step(lock);
@@ -58,14 +68,15 @@ caf::error in_ddl_transaction(connection& conn, std::string_view context,
 
 caf::expected<table_info> read_table(connection& conn,
                                      const std::string& schema,
-                                     const std::string& table) {
+                                     const std::string& table,
+                                     caf::timespan timeout) {
   auto context
     = "reading the catalog entry of \"" + schema + "\".\"" + table + "\"";
-  auto rel = conn.exec(context, table_query, {schema, table});
+  auto rel = conn.exec(context, table_query, {schema, table}, timeout);
   if (!rel)
     return rel.error();
   if (rel->rows() == 0) {
-    auto nsp = conn.exec(context, schema_query, {schema});
+    auto nsp = conn.exec(context, schema_query, {schema}, timeout);
     if (!nsp)
       return nsp.error();
     if (nsp->rows() == 0)
@@ -79,7 +90,7 @@ caf::expected<table_info> read_table(connection& conn,
   info.table = table;
   std::string oid{rel->get(0, 0)};
   info.kind = rel->get(0, 1).empty() ? '?' : rel->get(0, 1).front();
-  auto cols = conn.exec(context, columns_query, {oid});
+  auto cols = conn.exec(context, columns_query, {oid}, timeout);
   if (!cols)
     return cols.error();
   for (int r = 0; r < cols->rows(); ++r) {
@@ -91,7 +102,7 @@ caf::expected<table_info> read_table(connection& conn,
     c.element_type_name = cols->get(r, 4);
     info.columns.push_back(std::move(c));
   }
-  auto pk = conn.exec(context, primary_key_query, {oid});
+  auto pk = conn.exec(context, primary_key_query, {oid}, timeout);
   if (!pk)
     return pk.error();
   for (int r = 0; r < pk->rows(); ++r)
@@ -99,13 +110,13 @@ caf::expected<table_info> read_table(connection& conn,
   return info;
 }
 
-caf::expected<resolved_watcher> install(connection& conn,
-                                        const watcher_spec& spec) {
+caf::expected<resolved_watcher>
+install(connection& conn, const watcher_spec& spec, caf::timespan timeout) {
   if (conn.server_version() < min_server_version)
     return make_error(errc::unsupported_server,
                       "PostgreSQL " + std::to_string(conn.server_version())
                         + " is too old; libwatch needs 11 or later");
-  auto table = read_table(conn, spec.schema, spec.table);
+  auto table = read_table(conn, spec.schema, spec.table, timeout);
   if (!table) {
     if (!is(table.error(), errc::catalog_mismatch))
       return table.error();
@@ -118,7 +129,7 @@ caf::expected<resolved_watcher> install(connection& conn,
     return resolved.error();
   auto context = "installing the trigger of watcher " + watcher_name(spec);
   auto statements = sql::install_statements(*resolved, conn.server_version());
-  if (auto err = in_ddl_transaction(conn, context, statements))
+  if (auto err = in_ddl_transaction(conn, context, statements, timeout))
     return err;
   return resolved;
 }

@@ -19,12 +19,17 @@ constexpr int min_server_version = 110000;
 /// or table is `errc::catalog_mismatch` naming it.
 caf::expected<table_info> read_table(connection& conn,
                                      const std::string& schema,
-                                     const std::string& table);
+                                     const std::string& table,
+                                     caf::timespan timeout = caf::timespan{0});
 
 /// Reads the table of `spec`, checks the spec against it and installs the
 /// function and trigger in one transaction under libwatch's advisory lock.
-caf::expected<resolved_watcher> install(connection& conn,
-                                        const watcher_spec& spec);
+/// A `timeout` bounds every statement and, as lock_timeout, every lock wait:
+/// a DDL statement queued behind a long transaction would block every later
+/// writer of the table, so it gives up (`temporarily_failed`) and is retried.
+caf::expected<resolved_watcher>
+install(connection& conn, const watcher_spec& spec,
+        caf::timespan timeout = caf::timespan{0});
 
 /// Drops the watcher's trigger and function in one transaction under the
 /// advisory lock.

@@ -2,7 +2,10 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdlib>
 
 #include "libwatch/error.hpp"
 #include "libwatch/log.hpp"
@@ -36,26 +39,103 @@ caf::error connect_failure(PGconn* raw) {
 
 } // namespace
 
-caf::expected<connection> connection::open(const std::string& conninfo,
-                                           const std::string& app_name) {
-  // expand_dbname=1 lets `dbname` carry a full conninfo or URI; later
-  // keywords win, so a user-given application_name overrides ours.
-  const char* keys[] = {"application_name", "dbname", nullptr};
-  const char* values[] = {app_name.c_str(), conninfo.c_str(), nullptr};
-  connection conn{PQconnectdbParams(keys, values, 1)};
+namespace {
+
+// libpq keywords and values for PQconnect*Params. Our defaults come before
+// `dbname` (expand_dbname=1 makes it carry the whole conninfo or URI), so
+// anything the user's conninfo sets wins.
+class connect_params {
+public:
+  static caf::expected<connect_params> from(const connect_options& opts) {
+    connect_params result;
+    auto add = [&](const char* key, std::string value) {
+      result.keys_.push_back(key);
+      result.values_.push_back(std::move(value));
+    };
+    if (!opts.application_name.empty())
+      add("application_name", opts.application_name);
+    if (opts.keepalive_idle.count() > 0) {
+      using std::chrono::duration_cast;
+      using std::chrono::seconds;
+      auto idle = std::max<int64_t>(
+        1, duration_cast<seconds>(opts.keepalive_idle).count());
+      add("keepalives", "1");
+      add("keepalives_idle", std::to_string(idle));
+      add("keepalives_interval",
+          std::to_string(std::max<int64_t>(1, idle / 3)));
+      add("keepalives_count", "3");
+    }
+    if (opts.user_timeout.count() > 0) {
+      using std::chrono::duration_cast;
+      using std::chrono::milliseconds;
+      add(
+        "tcp_user_timeout",
+        std::to_string(duration_cast<milliseconds>(opts.user_timeout).count()));
+    }
+    if (!opts.password_env.empty()) {
+      auto* password = std::getenv(opts.password_env.c_str());
+      if (password == nullptr)
+        return make_error(errc::connection_failed,
+                          "cannot connect to PostgreSQL: the environment "
+                          "variable "
+                            + opts.password_env + " (password_env) is not set");
+      add("password", password);
+    }
+    add("dbname", opts.conninfo);
+    return result;
+  }
+
+  const char* const* keys() {
+    ptrs_.clear();
+    for (auto* k : keys_)
+      ptrs_.push_back(k);
+    ptrs_.push_back(nullptr);
+    return ptrs_.data();
+  }
+
+  const char* const* values() {
+    vals_.clear();
+    for (auto& v : values_)
+      vals_.push_back(v.c_str());
+    vals_.push_back(nullptr);
+    return vals_.data();
+  }
+
+private:
+  std::vector<const char*> keys_;
+  std::vector<std::string> values_;
+  std::vector<const char*> ptrs_;
+  std::vector<const char*> vals_;
+};
+
+} // namespace
+
+caf::expected<connection> connection::open(const connect_options& opts) {
+  auto params = connect_params::from(opts);
+  if (!params)
+    return params.error();
+  connection conn{PQconnectdbParams(params->keys(), params->values(), 1)};
   if (!conn.ok())
     return connect_failure(conn.native());
   PQsetNoticeProcessor(conn.native(), log_notice, nullptr);
   return conn;
 }
 
+caf::expected<connection> connection::open(const std::string& conninfo,
+                                           const std::string& app_name) {
+  connect_options opts;
+  opts.conninfo = conninfo;
+  opts.application_name = app_name;
+  return open(opts);
+}
+
 caf::expected<connection>
-connection::open_interruptible(const std::string& conninfo,
-                               const std::string& app_name, int wake_fd,
+connection::open_interruptible(const connect_options& opts, int wake_fd,
                                const std::function<bool()>& cancelled) {
-  const char* keys[] = {"application_name", "dbname", nullptr};
-  const char* values[] = {app_name.c_str(), conninfo.c_str(), nullptr};
-  connection conn{PQconnectStartParams(keys, values, 1)};
+  auto params = connect_params::from(opts);
+  if (!params)
+    return params.error();
+  connection conn{PQconnectStartParams(params->keys(), params->values(), 1)};
   auto* raw = conn.native();
   if (raw == nullptr || PQstatus(raw) == CONNECTION_BAD)
     return connect_failure(raw);
@@ -77,11 +157,24 @@ connection::open_interruptible(const std::string& conninfo,
   return conn;
 }
 
+namespace {
+
+// SQLSTATEs after which the same statement may well succeed later.
+bool is_transient(std::string_view state) {
+  if (state.size() != 5)
+    return false;
+  auto cls = state.substr(0, 2);
+  return cls == "08" || cls == "53" || cls == "57" || state == "55P03"
+         || state == "40001" || state == "40P01";
+}
+
+} // namespace
+
 caf::expected<result> connection::exec(std::string_view context,
                                        const std::string& sql,
-                                       const std::vector<param>& params) {
+                                       const std::vector<param>& params,
+                                       caf::timespan timeout) {
   std::vector<const char*> values;
-  std::vector<int> lengths;
   std::vector<std::string> copies; // PQexecParams needs NUL-terminated text
   copies.reserve(params.size());
   for (auto& p : params) {
@@ -92,20 +185,34 @@ caf::expected<result> connection::exec(std::string_view context,
       values.push_back(nullptr);
     }
   }
-  PGresult* raw
-    = PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()),
-                   nullptr, values.data(), nullptr, nullptr, 0);
+  auto n = static_cast<int>(values.size());
+  PGresult* raw = nullptr;
+  if (timeout.count() <= 0) {
+    raw = PQexecParams(conn_.get(), sql.c_str(), n, nullptr, values.data(),
+                       nullptr, nullptr, 0);
+  } else if (PQsendQueryParams(conn_.get(), sql.c_str(), n, nullptr,
+                               values.data(), nullptr, nullptr, 0)
+             == 1) {
+    raw = await_result(timeout);
+    if (raw == nullptr && !conn_)
+      return make_error(errc::connection_failed,
+                        std::string{context} + ": no answer from the server "
+                          + "within the time limit; connection closed");
+  }
   result res{raw};
   auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
     return res;
   std::string text{context};
   text += ": ";
+  auto code = ok() ? errc::query_failed : errc::connection_failed;
   if (raw != nullptr) {
     if (auto state = PQresultErrorField(raw, PG_DIAG_SQLSTATE)) {
       text += "SQLSTATE ";
       text += state;
       text += ": ";
+      if (code == errc::query_failed && is_transient(state))
+        code = errc::temporarily_failed;
     }
     if (auto primary = PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY))
       text += primary;
@@ -114,8 +221,36 @@ caf::expected<result> connection::exec(std::string_view context,
   } else {
     text += last_error(conn_.get());
   }
-  auto code = ok() ? errc::query_failed : errc::connection_failed;
   return make_error(code, std::move(text));
+}
+
+PGresult* connection::await_result(caf::timespan timeout) {
+  using clock = std::chrono::steady_clock;
+  auto deadline = clock::now() + timeout;
+  auto* conn = conn_.get();
+  PGresult* last = nullptr;
+  for (;;) {
+    while (!PQisBusy(conn)) {
+      PGresult* next = PQgetResult(conn);
+      if (next == nullptr)
+        return last;
+      if (last != nullptr)
+        PQclear(last);
+      last = next;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  deadline - clock::now())
+                  .count();
+    pollfd fd{PQsocket(conn), POLLIN, 0};
+    if (left <= 0 || (poll(&fd, 1, static_cast<int>(left)) == 0)) {
+      if (last != nullptr)
+        PQclear(last);
+      conn_.reset();
+      return nullptr;
+    }
+    if (PQconsumeInput(conn) == 0)
+      return last;
+  }
 }
 
 bool connection::ok() const noexcept {

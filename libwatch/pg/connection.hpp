@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <caf/expected.hpp>
+#include <caf/timespan.hpp>
 #include <libpq-fe.h>
 
 #include "libwatch/pg/result.hpp"
@@ -25,13 +26,30 @@ struct connection_deleter {
 /// A parameter of `exec`: text, or nullopt for SQL NULL.
 using param = std::optional<std::string_view>;
 
+/// Where and how to connect.
+struct connect_options {
+  /// libpq keyword/value string or URI; empty means libpq's defaults and the
+  /// PG* environment variables.
+  std::string conninfo;
+  /// Used unless `conninfo` sets application_name itself.
+  std::string application_name;
+  /// Environment variable holding the password, read at connect time;
+  /// empty: none (libpq still reads PGPASSWORD / PGPASSFILE).
+  std::string password_env;
+  /// TCP keepalive idle time and TCP_USER_TIMEOUT for TCP connections;
+  /// zero keeps libpq's defaults. Settings in `conninfo` win.
+  caf::timespan keepalive_idle{0};
+  caf::timespan user_timeout{0};
+};
+
 /// An open connection to PostgreSQL.
 class connection {
 public:
-  /// Connects with libpq's `conninfo` (keyword/value string or URI; empty
-  /// means libpq defaults and PG* variables), setting `application_name`
-  /// unless `conninfo` sets it. Errors (`errc::connection_failed`) carry
+  /// Connects as `options` say. Errors (`errc::connection_failed`) carry
   /// libpq's message, never the password.
+  static caf::expected<connection> open(const connect_options& options);
+
+  /// Shorthand for `open({conninfo, application_name})`.
   static caf::expected<connection> open(const std::string& conninfo,
                                         const std::string& application_name);
 
@@ -40,14 +58,20 @@ public:
   /// `cancelled()` (which must consume the wake-up); if that returns true it
   /// gives up with `errc::stopped`.
   static caf::expected<connection>
-  open_interruptible(const std::string& conninfo,
-                     const std::string& application_name, int wake_fd,
+  open_interruptible(const connect_options& options, int wake_fd,
                      const std::function<bool()>& cancelled);
 
-  /// Runs `sql` with text parameters `$1..$n`. Errors (`errc::query_failed`)
-  /// carry the SQLSTATE and the server's message, prefixed with `context`.
+  /// Runs `sql` with text parameters `$1..$n`. Errors carry the SQLSTATE
+  /// and the server's message, prefixed with `context`: `query_failed`, or
+  /// `temporarily_failed` for SQLSTATEs that may pass (lock and statement
+  /// timeouts, deadlocks, serialization failures, server shutdown, too many
+  /// connections), or `connection_failed` when the connection broke. With a
+  /// `timeout`, a statement without an answer in time counts as a broken
+  /// connection (the peer may be gone without FIN/RST) and the connection is
+  /// closed.
   caf::expected<result> exec(std::string_view context, const std::string& sql,
-                             const std::vector<param>& params = {});
+                             const std::vector<param>& params = {},
+                             caf::timespan timeout = caf::timespan{0});
 
   /// Whether the connection is still usable.
   bool ok() const noexcept;
@@ -66,6 +90,10 @@ private:
   explicit connection(PGconn* ptr) noexcept : conn_(ptr) {
     // nop
   }
+
+  // Waits (poll) until the statement sent last has its results; closes the
+  // connection on timeout. Returns the last result, or null.
+  PGresult* await_result(caf::timespan timeout);
 
   std::unique_ptr<PGconn, connection_deleter> conn_;
 };

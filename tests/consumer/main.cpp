@@ -15,6 +15,7 @@ int main() {
   caf::actor_system sys{cfg};
   libwatch::watch_config config;
   config.conninfo = "host=/nonexistent-consumer-dir port=1";
+  config.reconnect.fail_fast = true;
   config.watchers
     = {libwatch::watcher_spec::on("comments", libwatch::event_kind::inserted)
          .with_association_columns({"post_id"})};

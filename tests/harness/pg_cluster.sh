@@ -3,6 +3,10 @@
 #
 #   pg_cluster.sh start STATE_DIR   start a server, write its DSN to STATE_DIR/dsn
 #   pg_cluster.sh stop STATE_DIR    stop what `start` started, remove its files
+#   pg_cluster.sh pause STATE_DIR   stop the server, keep its data (tests of
+#                                   reconnecting)
+#   pg_cluster.sh resume STATE_DIR  start a paused server again, same port
+#   pg_cluster.sh restart STATE_DIR pg_ctl restart -m fast
 #
 # With LIBWATCH_TEST_DSN set, `start` only writes that DSN and `stop` does
 # nothing: the tests then use the given server. Otherwise `start` runs initdb
@@ -13,7 +17,7 @@ set -euo pipefail
 
 cmd=${1:-}
 state=${2:-}
-[ -n "$cmd" ] && [ -n "$state" ] || { sed -n '2,12p' "$0" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$state" ] || { sed -n '2,16p' "$0" >&2; exit 2; }
 
 find_bindir() {
   if [ -n "${PG_BINDIR:-}" ]; then echo "$PG_BINDIR"; return; fi
@@ -67,11 +71,14 @@ case "$cmd" in
       || { cat "$root/initdb.log" >&2; exit 1; }
     for attempt in 1 2 3 4 5; do
       port=$(free_port)
+      options="-p $port -k $root -c listen_addresses=127.0.0.1 \
+        -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+        -c max_connections=200 -c timezone=UTC"
       if as_server_user "$bindir/pg_ctl" -D "$root/data" -l "$root/server.log" \
-           -w -t 60 -o "-p $port -k $root -c listen_addresses=127.0.0.1 \
-           -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-           -c max_connections=200 -c timezone=UTC" start >/dev/null; then
+           -w -t 60 -o "$options" start >/dev/null; then
         echo "host=$root port=$port dbname=postgres user=postgres" >"$state/dsn"
+        echo "$port" >"$state/port"
+        echo "$options" >"$state/options"
         echo "$bindir" >"$state/bindir"
         echo "started PostgreSQL $("$bindir/postgres" --version) on port $port in $root"
         exit 0
@@ -93,8 +100,19 @@ case "$cmd" in
     fi
     rm -rf "$state"
     ;;
+  pause|resume|restart)
+    root=$(cat "$state/root")
+    bindir=$(cat "$state/bindir")
+    case "$cmd" in
+      pause) as_server_user "$bindir/pg_ctl" -D "$root/data" -m fast -w stop >/dev/null ;;
+      resume) as_server_user "$bindir/pg_ctl" -D "$root/data" -l "$root/server.log" \
+                -w -t 60 -o "$(cat "$state/options")" start >/dev/null ;;
+      restart) as_server_user "$bindir/pg_ctl" -D "$root/data" -l "$root/server.log" \
+                 -w -t 60 -m fast -o "$(cat "$state/options")" restart >/dev/null ;;
+    esac
+    ;;
   *)
-    sed -n '2,12p' "$0" >&2
+    sed -n '2,16p' "$0" >&2
     exit 2
     ;;
 esac

@@ -104,26 +104,4 @@ CAF_TEST(functions_and_triggers_carry_the_ownership_marker) {
                   "3");
 }
 
-CAF_TEST(unreachable_database_is_a_clear_error) {
-  auto cfg_ = config_of(race_watchers());
-  cfg_.conninfo = "host=/nonexistent-libwatch-dir port=1 dbname=x";
-  auto inst = spawn_watchers(sys, cfg_);
-  CAF_REQUIRE(inst);
-  instances.push_back(*inst);
-  auto err = inst->await_ready(must_arrive);
-  CAF_CHECK(is(err, errc::connection_failed));
-  CAF_CHECK(describe(err).find("cannot connect to PostgreSQL") == 0);
-}
-
-CAF_TEST(password_never_appears_in_connection_errors) {
-  auto cfg_ = config_of(race_watchers());
-  cfg_.conninfo = "host=127.0.0.1 port=1 dbname=x password=s3cr3t-pw";
-  auto inst = spawn_watchers(sys, cfg_);
-  CAF_REQUIRE(inst);
-  instances.push_back(*inst);
-  auto err = inst->await_ready(must_arrive);
-  CAF_REQUIRE(err);
-  CAF_CHECK_EQUAL(describe(err).find("s3cr3t-pw"), std::string::npos);
-}
-
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -12,27 +12,35 @@ using namespace libwatch::testing;
 
 CAF_TEST(stopping_lets_an_actor_system_with_joined_subscribers_end_promptly) {
   test_database db;
-  db.exec("CREATE TABLE events (id int PRIMARY KEY)");
+  db.exec("CREATE TABLE events (id int PRIMARY KEY, kind text)");
   auto run = std::async(std::launch::async, [&] {
     test_config cfg;
     caf::actor_system sys{cfg};
     watch_config config;
     config.conninfo = db.dsn();
-    config.watchers = {watcher_spec::on("events", event_kind::inserted)};
+    config.watchers = {watcher_spec::on("events", event_kind::inserted)
+                         .with_association_columns({"kind"})};
     auto inst = spawn_watchers(sys, config);
     if (!inst || inst->await_ready(must_arrive))
       return std::string{"not ready"};
+    std::promise<void> joined;
     std::promise<void> got_one;
-    auto subscriber = sys.spawn([&](caf::event_based_actor* self) {
-      self->join(*inst->all("events:inserted"));
-      return caf::behavior{[&](const change&) { got_one.set_value(); }};
-    });
-    // Keep a second, keyed subscriber around that holds a value topic too.
-    sys.spawn([&](caf::event_based_actor* self) {
-      self->join(*inst->all("events:inserted"));
-      return caf::behavior{[](const change&) {}};
+    auto subscriber = sys.spawn(
+      [lw = *inst, &joined, &got_one](caf::event_based_actor* self) {
+        self->join(*lw.all("events:inserted"));
+        joined.set_value();
+        return caf::behavior{[&](const change&) { got_one.set_value(); },
+                             [](const ready_msg&) {}};
+      });
+    // A second subscriber, on a value topic, that nobody else references.
+    sys.spawn([lw = *inst](caf::event_based_actor* self) {
+      self->join(*lw.by_column("events:inserted", "kind", "x"));
+      return caf::behavior{[](const change&) {}, [](const ready_msg&) {}};
     });
     subscriber = nullptr;
+    // Joining happens when the actor first runs; insert only after it.
+    if (joined.get_future().wait_for(must_arrive) != std::future_status::ready)
+      return std::string{"not joined"};
     db.exec("INSERT INTO events VALUES (1)");
     if (got_one.get_future().wait_for(must_arrive) != std::future_status::ready)
       return std::string{"no change"};

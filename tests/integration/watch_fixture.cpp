@@ -18,7 +18,11 @@ watch_config watch_fixture::config_of(std::vector<watcher_spec> specs) const {
 }
 
 instance watch_fixture::start(std::vector<watcher_spec> specs) {
-  auto inst = spawn_watchers(sys, config_of(std::move(specs)));
+  return start(config_of(std::move(specs)));
+}
+
+instance watch_fixture::start(watch_config config) {
+  auto inst = spawn_watchers(sys, std::move(config));
   if (!inst) {
     std::cerr << "*** spawn_watchers failed: " << describe(inst.error())
               << std::endl;

@@ -43,6 +43,9 @@ struct watch_fixture {
   /// test (abort) when it does not become ready.
   instance start(std::vector<watcher_spec> specs);
 
+  /// Same, with a complete configuration.
+  instance start(watch_config config);
+
   /// Spawns libwatch with `specs` and returns the error that keeps it from
   /// becoming ready (or the spawn error); none if it became ready.
   caf::error start_error(std::vector<watcher_spec> specs);
@@ -58,6 +61,16 @@ std::vector<change> changes(caf::scoped_actor& self, size_t n,
 
 /// Whether no change arrives within `quiet_period`.
 bool nothing_arrives(caf::scoped_actor& self);
+
+/// Waits for the next message of type T (other messages stay queued).
+template <class T>
+std::optional<T> next_of(caf::scoped_actor& self,
+                         caf::timespan timeout = must_arrive) {
+  std::optional<T> result;
+  self->receive([&](T& x) { result = std::move(x); },
+                caf::after(timeout) >> [] {});
+  return result;
+}
 
 /// Joins `group`, failing the test if it is an error.
 void join(caf::scoped_actor& self, const caf::expected<caf::group>& group);

@@ -1,0 +1,73 @@
+#include "actors/watcher_runtime.hpp"
+
+namespace libwatch {
+
+// -- status_board -------------------------------------------------------------
+
+void status_board::set(watcher_state state, caf::message greeting,
+                       std::string error) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  state_ = state;
+  greeting_ = std::move(greeting);
+  if (!error.empty())
+    last_error_ = std::move(error);
+}
+
+caf::message status_board::greeting() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return greeting_;
+}
+
+watcher_state status_board::state() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return state_;
+}
+
+std::string status_board::last_error() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return last_error_;
+}
+
+// -- watcher_runtime ----------------------------------------------------------
+
+watcher_runtime::watcher_runtime(std::shared_ptr<topic_module> module,
+                                 std::string watcher_name)
+    : name(watcher_name), board(std::make_shared<status_board>()),
+      topics(std::move(module), std::move(watcher_name), board) {
+  // nop
+}
+
+watcher_status watcher_runtime::snapshot() const {
+  watcher_status result;
+  result.watcher = name;
+  result.state = board->state();
+  result.last_error = board->last_error();
+  result.received = received.load();
+  result.published = published.load();
+  result.dropped = dropped.load();
+  result.restarts = restarts.load();
+  return result;
+}
+
+// -- connection_board ---------------------------------------------------------
+
+void connection_board::set(std::string phase, std::string error) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  phase_ = std::move(phase);
+  if (!error.empty())
+    last_error_ = std::move(error);
+}
+
+void connection_board::count_reconnect() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  ++reconnects_;
+}
+
+void connection_board::fill(instance_status& out) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  out.connection = phase_;
+  out.reconnects = reconnects_;
+  out.last_connection_error = last_error_;
+}
+
+} // namespace libwatch

@@ -1,0 +1,65 @@
+// What outlives a watcher actor: its topics, its state as new subscribers see
+// it, and its counters. Shared by the instance handle, the supervisor (which
+// restarts watcher actors) and the current watcher actor.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <caf/message.hpp>
+
+#include "actors/topic.hpp"
+#include "libwatch/status.hpp"
+
+namespace libwatch {
+
+/// A watcher's current state and the message that describes it to a new
+/// subscriber (`ready_msg` when live, `disconnected_msg` when down, nothing
+/// while starting). Thread-safe.
+class status_board {
+public:
+  void set(watcher_state state, caf::message greeting, std::string error = {});
+
+  caf::message greeting() const;
+  watcher_state state() const;
+  std::string last_error() const;
+
+private:
+  mutable std::mutex mtx_;
+  watcher_state state_ = watcher_state::starting;
+  caf::message greeting_;
+  std::string last_error_;
+};
+
+struct watcher_runtime {
+  watcher_runtime(std::shared_ptr<topic_module> module, std::string name);
+
+  std::string name;
+  std::shared_ptr<status_board> board;
+  topic_table topics;
+  std::atomic<uint64_t> received{0};
+  std::atomic<uint64_t> published{0};
+  std::atomic<uint64_t> dropped{0};
+  std::atomic<uint64_t> restarts{0};
+
+  watcher_status snapshot() const;
+};
+
+/// The listener's connection state, for status replies. Thread-safe.
+class connection_board {
+public:
+  void set(std::string phase, std::string error = {});
+  void count_reconnect();
+  void fill(instance_status& out) const;
+
+private:
+  mutable std::mutex mtx_;
+  std::string phase_ = "connecting";
+  std::string last_error_;
+  uint64_t reconnects_ = 0;
+};
+
+} // namespace libwatch

@@ -1,0 +1,59 @@
+// What the supervisor reports on request (`status_atom`): the connection's
+// state and, per watcher, its state, last error and counters.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+namespace libwatch {
+
+enum class watcher_state : uint8_t {
+  /// Not yet ready for the first time.
+  starting,
+  /// Trigger in place, LISTEN confirmed: changes are delivered.
+  live,
+  /// Connection lost (or the actor crashed); changes may be missed.
+  down,
+  /// Stopped for good by an error that retrying cannot fix (e.g. a missing
+  /// table); `last_error` says which.
+  failed,
+};
+
+std::string to_string(watcher_state x);
+
+struct watcher_status {
+  std::string watcher;
+  watcher_state state = watcher_state::starting;
+  std::string last_error;
+  uint64_t received = 0;
+  uint64_t published = 0;
+  uint64_t dropped = 0;
+  uint64_t restarts = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, watcher_status& x) {
+  return f(caf::meta::type_name("libwatch::watcher_status"), x.watcher, x.state,
+           x.last_error, x.received, x.published, x.dropped, x.restarts);
+}
+
+struct instance_status {
+  /// `connecting`, `connected` or `waiting` (for the next reconnect).
+  std::string connection;
+  /// Successful reconnects since start.
+  uint64_t reconnects = 0;
+  /// Why the last connection attempt failed or the connection was lost.
+  std::string last_connection_error;
+  std::vector<watcher_status> watchers;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, instance_status& x) {
+  return f(caf::meta::type_name("libwatch::instance_status"), x.connection,
+           x.reconnects, x.last_connection_error, x.watchers);
+}
+
+} // namespace libwatch
