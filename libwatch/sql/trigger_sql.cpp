@@ -63,10 +63,14 @@ std::string payload_expression(const resolved_watcher& w) {
          + ", 'values', json_build_object(" + values + "))::text";
 }
 
+std::string function_body(const resolved_watcher& w) {
+  return "\nBEGIN\n  PERFORM pg_catalog.pg_notify("
+         + quote_literal(w.names.channel) + ", " + payload_expression(w)
+         + ");\n  RETURN NULL;\nEND;\n";
+}
+
 std::string create_function(const resolved_watcher& w) {
-  auto body = "\nBEGIN\n  PERFORM pg_catalog.pg_notify("
-              + quote_literal(w.names.channel) + ", " + payload_expression(w)
-              + ");\n  RETURN NULL;\nEND;\n";
+  auto body = function_body(w);
   auto tag = dollar_tag(body);
   return "CREATE OR REPLACE FUNCTION " + qualified_function(w)
          + "() RETURNS trigger LANGUAGE plpgsql AS " + tag + body + tag;

@@ -26,6 +26,10 @@ constexpr const char* ownership_marker = "libwatch:v1";
 /// The expression a trigger function passes to pg_notify as payload.
 std::string payload_expression(const resolved_watcher& w);
 
+/// The PL/pgSQL body of the trigger function, exactly as PostgreSQL stores
+/// it in `pg_proc.prosrc` (so comparing the two detects drift).
+std::string function_body(const resolved_watcher& w);
+
 /// `CREATE OR REPLACE FUNCTION ...` for the watcher's trigger function.
 std::string create_function(const resolved_watcher& w);
 
