@@ -106,7 +106,7 @@ void on_watcher_exit(supervisor_actor* self, size_t index, caf::error reason) {
     st.fail(std::move(reason));
     return;
   }
-  log(log_level::error, rt.name, "crashed: " + text);
+  log(log_level::warning, rt.name, "restarting after: " + text);
   if (!may_restart(self)) {
     self->quit(
       make_error(errc::restart_limit,
