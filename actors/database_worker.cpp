@@ -48,6 +48,19 @@ caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
         return res.error();
       return std::move(*res);
     },
+    [=](fetch_atom, const std::string& sql,
+        const std::string& key) -> caf::result<std::string> {
+      auto conn = self->state.connection();
+      if (!conn)
+        return conn.error();
+      auto res = (*conn)->exec("reading a row too large to notify", sql, {key},
+                               self->state.timeout);
+      if (!res)
+        return res.error();
+      if (res->rows() == 0 || res->is_null(0, 0))
+        return std::string{};
+      return std::string{res->get(0, 0)};
+    },
   };
 }
 

@@ -1,5 +1,7 @@
 #include "actors/watcher.hpp"
 
+#include <algorithm>
+#include <deque>
 #include <exception>
 #include <optional>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "libwatch/object_names.hpp"
 #include "libwatch/payload_decoder.hpp"
 #include "libwatch/signals.hpp"
+#include "libwatch/sql/trigger_sql.hpp"
 #include "libwatch/table_info.hpp"
 
 namespace libwatch {
@@ -43,6 +46,16 @@ struct watcher_actor_state {
   uint64_t epoch = 0;
   uint32_t install_failures = 0;
   std::optional<payload_decoder> decoder;
+  std::string fetch_sql;
+  // Changes behind one whose values are still being fetched wait here, so
+  // subscribers see every change in commit order.
+  struct pending {
+    uint64_t id;
+    bool waiting;
+    change ch;
+  };
+  std::deque<pending> queue;
+  uint64_t next_fetch = 0;
   std::vector<notification_batch> early;
   size_t early_count = 0;
   // Position in `values` and name of every association column.
@@ -60,6 +73,7 @@ struct watcher_actor_state {
   void on_installed(const resolved_watcher& w) {
     if (decoder)
       return;
+    fetch_sql = sql::fetch_statement(w);
     std::vector<std::string> columns;
     for (auto& c : w.payload_columns)
       columns.push_back(c.name);
@@ -125,8 +139,61 @@ struct watcher_actor_state {
         drop(payload, describe(values.error()));
         continue;
       }
-      publish(self, change{who, ctx.spec.event, ctx.spec.schema, ctx.spec.table,
-                           std::move(*values), std::move(payload)});
+      change ch{who,
+                ctx.spec.event,
+                ctx.spec.schema,
+                ctx.spec.table,
+                std::move(*values),
+                std::move(payload),
+                value_source::notification};
+      if (!decoder->last_was_reduced())
+        enqueue(self, std::move(ch));
+      else if (ctx.spec.event == event_kind::deleted)
+        enqueue(self, with_source(std::move(ch), value_source::key_only));
+      else
+        fetch(self, std::move(ch));
+    }
+  }
+
+  static change with_source(change ch, value_source source) {
+    ch.source = source;
+    return ch;
+  }
+
+  void enqueue(caf::event_based_actor* self, change&& ch) {
+    if (queue.empty())
+      publish(self, std::move(ch));
+    else
+      queue.push_back(pending{0, false, std::move(ch)});
+  }
+
+  // The notification carried the key alone: read the row for the rest.
+  void fetch(caf::event_based_actor* self, change&& ch);
+
+  void fetched(caf::event_based_actor* self, uint64_t id,
+               caf::expected<std::string> row) {
+    auto i = std::find_if(queue.begin(), queue.end(),
+                          [id](const pending& p) { return p.id == id; });
+    if (i == queue.end())
+      return;
+    i->waiting = false;
+    auto& ch = i->ch;
+    ch.source = value_source::key_only;
+    if (!row) {
+      log(log_level::warning, who,
+          "cannot read the row of a change too large to notify, publishing "
+          "its key only: "
+            + describe(row.error()));
+    } else if (!row->empty()) {
+      auto values = decoder->decode(*row);
+      if (values && !decoder->last_was_reduced()) {
+        ch.values = std::move(*values);
+        ch.source = value_source::fetched;
+      }
+    }
+    while (!queue.empty() && !queue.front().waiting) {
+      publish(self, std::move(queue.front().ch));
+      queue.pop_front();
     }
   }
 
@@ -170,6 +237,16 @@ struct watcher_actor_state {
 };
 
 using watcher_actor = caf::stateful_actor<watcher_actor_state>;
+
+void watcher_actor_state::fetch(caf::event_based_actor* self, change&& ch) {
+  auto id = ++next_fetch;
+  auto key = ch.key().to_text();
+  queue.push_back(pending{id, true, std::move(ch)});
+  self->request(ctx.worker, caf::infinite, fetch_atom::value, fetch_sql, key)
+    .then(
+      [this, self, id](std::string& row) { fetched(self, id, std::move(row)); },
+      [this, self, id](caf::error& err) { fetched(self, id, std::move(err)); });
+}
 
 void verify(watcher_actor* self, uint64_t epoch) {
   auto& st = self->state;

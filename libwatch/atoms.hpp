@@ -25,6 +25,9 @@ using listening_atom = caf::atom_constant<caf::atom("lw_lstning")>;
 using disconnected_atom = caf::atom_constant<caf::atom("lw_discon")>;
 /// Watcher to database worker: check a spec and install its trigger.
 using install_atom = caf::atom_constant<caf::atom("lw_install")>;
+/// Watcher to database worker: run a fetch statement for one key; replies
+/// with the row's payload JSON, or "" if the row is gone.
+using fetch_atom = caf::atom_constant<caf::atom("lw_fetch")>;
 /// Watcher to itself: try installing again after a transient failure.
 using retry_atom = caf::atom_constant<caf::atom("lw_retry")>;
 /// Watcher to supervisor: ready for the first time.

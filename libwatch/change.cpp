@@ -4,6 +4,18 @@
 
 namespace libwatch {
 
+std::string to_string(value_source x) {
+  switch (x) {
+    case value_source::notification:
+      return "notification";
+    case value_source::fetched:
+      return "fetched";
+    case value_source::key_only:
+      return "key_only";
+  }
+  return "invalid";
+}
+
 const value* change::find(std::string_view column) const noexcept {
   for (auto& f : values)
     if (f.column == column)

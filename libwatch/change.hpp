@@ -1,6 +1,7 @@
 // The message subscribers receive for every committed row change.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,21 @@ typename Inspector::result_type inspect(Inspector& f, field& x) {
   return f(caf::meta::type_name("libwatch::field"), x.column, x.value);
 }
 
+/// Where a change's values come from.
+enum class value_source : uint8_t {
+  /// The notification itself: the row as the change left it.
+  notification,
+  /// The notification would have exceeded PostgreSQL's 8000-byte limit, so
+  /// the trigger sent the key alone and libwatch read the other columns from
+  /// the table afterwards: they may reflect later changes of the row.
+  fetched,
+  /// As `fetched`, but the row was gone (deleted meanwhile, or this is a
+  /// delete): `values` holds the primary key only.
+  key_only,
+};
+
+std::string to_string(value_source x);
+
 /// A committed change of one row, as seen by one watcher. For `inserted` and
 /// `updated` the values come from the new row, for `deleted` from the old
 /// row. `values` holds the primary key first, then the extra columns, then
@@ -36,6 +52,8 @@ struct change {
   std::vector<field> values;
   /// The notification payload exactly as received, for debugging.
   std::string raw;
+  /// Whether `values` are complete and current (see `value_source`).
+  value_source source = value_source::notification;
 
   /// The primary-key value. Precondition: `values` is not empty (always true
   /// for changes libwatch publishes).
@@ -55,7 +73,7 @@ struct change {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, change& x) {
   return f(caf::meta::type_name("libwatch::change"), x.watcher, x.event,
-           x.schema, x.table, x.values, x.raw);
+           x.schema, x.table, x.values, x.raw, x.source);
 }
 
 } // namespace libwatch

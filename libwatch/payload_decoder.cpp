@@ -10,11 +10,13 @@ struct payload_decoder::impl {
   event_kind event;
   std::vector<std::string> columns;
   simdjson::dom::parser parser;
+  bool reduced = false;
 };
 
 payload_decoder::payload_decoder(event_kind event,
                                  std::vector<std::string> columns)
-    : impl_(new impl{event, std::move(columns), simdjson::dom::parser{}}) {
+    : impl_(
+      new impl{event, std::move(columns), simdjson::dom::parser{}, false}) {
   // nop
 }
 
@@ -55,9 +57,40 @@ caf::expected<value> convert(simdjson::dom::element element) {
 
 } // namespace
 
+// The trigger's fallback: the key alone, or nothing when even the key was
+// too large for a notification.
+namespace {
+
+caf::expected<std::vector<field>> decode_reduced(const std::string& key,
+                                                 simdjson::dom::object values) {
+  std::vector<field> result;
+  for (auto [name, element] : values) {
+    if (name != key || !result.empty())
+      return malformed("a reduced payload carries only the primary key");
+    auto converted = convert(element);
+    if (!converted)
+      return converted.error();
+    if (converted->is_null())
+      return malformed("primary key \"" + key + "\" is null");
+    result.push_back(field{key, std::move(*converted)});
+  }
+  if (result.empty())
+    return malformed("the row's primary key is too large to notify (the "
+                     "payload would exceed 8000 bytes even with the key "
+                     "alone); this change cannot be delivered");
+  return result;
+}
+
+} // namespace
+
+bool payload_decoder::last_was_reduced() const noexcept {
+  return impl_->reduced;
+}
+
 caf::expected<std::vector<field>>
 payload_decoder::decode(std::string_view payload) {
   auto& self = *impl_;
+  self.reduced = false;
   simdjson::dom::element root;
   if (auto err = self.parser.parse(payload.data(), payload.size()).get(root))
     return malformed(std::string{"not JSON: "} + simdjson::error_message(err));
@@ -67,9 +100,18 @@ payload_decoder::decode(std::string_view payload) {
   bool have_type = false;
   simdjson::dom::object values;
   bool have_values = false;
+  bool have_reduced = false;
   for (auto [key, element] : top) {
-    if ((key == "type" && have_type) || (key == "values" && have_values))
+    if ((key == "type" && have_type) || (key == "values" && have_values)
+        || (key == "reduced" && have_reduced))
       return malformed("\"" + std::string{key} + "\" appears twice");
+    if (key == "reduced") {
+      bool flag = false;
+      if (element.get(flag) || !flag)
+        return malformed("\"reduced\" is not true");
+      have_reduced = true;
+      continue;
+    }
     if (key == "type") {
       std::string_view type;
       if (element.get(type) || type != to_string_view(self.event))
@@ -86,6 +128,11 @@ payload_decoder::decode(std::string_view payload) {
   }
   if (!have_type || !have_values)
     return malformed(!have_type ? "missing \"type\"" : "missing \"values\"");
+  if (have_reduced) {
+    auto result = decode_reduced(self.columns.front(), values);
+    self.reduced = static_cast<bool>(result);
+    return result;
+  }
   std::vector<field> result(self.columns.size());
   std::vector<bool> seen(self.columns.size(), false);
   for (auto [key, element] : values) {

@@ -27,8 +27,16 @@ public:
 
   /// Returns the values in column order, or `errc::malformed_payload` with
   /// the reason. Accepts exactly `{"type": EVENT, "values": {COLUMN: VALUE,
-  /// ...}}` with every column present once and a non-null primary key.
+  /// ...}}` with every column present once and a non-null primary key, or
+  /// the reduced form the trigger sends when the full payload would exceed
+  /// PostgreSQL's 8000-byte limit: `{"type": EVENT, "values": {KEY: VALUE},
+  /// "reduced": true}`, decoded to the primary key alone (see
+  /// `last_was_reduced`). A reduced payload without the key (the key itself
+  /// was too large) is an error saying so.
   caf::expected<std::vector<field>> decode(std::string_view payload);
+
+  /// Whether the payload decoded last was the reduced form.
+  bool last_was_reduced() const noexcept;
 
 private:
   struct impl;

@@ -42,12 +42,11 @@ std::string dollar_tag(const std::string& body) {
   return tag;
 }
 
-} // namespace
-
-std::string payload_expression(const resolved_watcher& w) {
-  auto rec = record_name(w);
+// `'col', REC."col"` pairs for json_build_object; numeric as exact text.
+std::string value_pairs(const std::string& rec,
+                        const std::vector<column_info>& columns) {
   std::string values;
-  for (auto& c : w.payload_columns) {
+  for (auto& c : columns) {
     if (!values.empty())
       values += ", ";
     values += quote_literal(c.name);
@@ -58,15 +57,50 @@ std::string payload_expression(const resolved_watcher& w) {
     if (c.type_name == "numeric")
       values += "::text";
   }
-  return "json_build_object('type', "
-         + quote_literal(to_string_view(w.spec.event))
-         + ", 'values', json_build_object(" + values + "))::text";
+  return values;
+}
+
+std::string type_literal(const resolved_watcher& w) {
+  return quote_literal(to_string_view(w.spec.event));
+}
+
+} // namespace
+
+std::string payload_expression(const resolved_watcher& w) {
+  return "json_build_object('type', " + type_literal(w)
+         + ", 'values', json_build_object("
+         + value_pairs(record_name(w), w.payload_columns) + "))::text";
+}
+
+std::string key_only_expression(const resolved_watcher& w) {
+  return "json_build_object('type', " + type_literal(w)
+         + ", 'values', json_build_object("
+         + value_pairs(record_name(w), {w.primary_key})
+         + "), 'reduced', true)::text";
+}
+
+std::string fetch_statement(const resolved_watcher& w) {
+  // Aliased as NEW so payload_expression's references resolve to the row;
+  // the key compares in its own type, written as the catalog spells it.
+  return "SELECT " + payload_expression(w) + " FROM "
+         + quote_identifier(w.spec.schema) + "."
+         + quote_identifier(w.spec.table) + " AS " + record_name(w) + " WHERE "
+         + record_name(w) + "." + quote_identifier(w.primary_key.name)
+         + " = $1::" + w.primary_key.type;
 }
 
 std::string function_body(const resolved_watcher& w) {
-  return "\nBEGIN\n  PERFORM pg_catalog.pg_notify("
-         + quote_literal(w.names.channel) + ", " + payload_expression(w)
-         + ");\n  RETURN NULL;\nEND;\n";
+  auto limit = std::to_string(notify_payload_limit);
+  return "\nDECLARE\n  payload text := " + payload_expression(w)
+         + ";\nBEGIN\n  IF octet_length(payload) >= " + limit
+         + " THEN\n    payload := " + key_only_expression(w)
+         + ";\n    IF octet_length(payload) >= " + limit
+         + " THEN\n      payload := json_build_object('type', "
+         + type_literal(w)
+         + ", 'values', json_build_object(), 'reduced', true)::text;\n"
+           "    END IF;\n  END IF;\n  PERFORM pg_catalog.pg_notify("
+         + quote_literal(w.names.channel)
+         + ", payload);\n  RETURN NULL;\nEND;\n";
 }
 
 std::string create_function(const resolved_watcher& w) {

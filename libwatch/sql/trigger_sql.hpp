@@ -6,6 +6,7 @@
 // numeric columns are sent as strings so no digit is lost.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,11 +24,28 @@ constexpr int64_t ddl_lock_key = 0x6c69627761746368;
 /// creates; objects without it are never libwatch's.
 constexpr const char* ownership_marker = "libwatch:v1";
 
+/// PostgreSQL rejects NOTIFY payloads of this many bytes or more, raising
+/// inside the trigger and so rolling back the writer's transaction.
+constexpr size_t notify_payload_limit = 8000;
+
 /// The expression a trigger function passes to pg_notify as payload.
 std::string payload_expression(const resolved_watcher& w);
 
+/// The payload sent instead when `payload_expression` reaches the limit: the
+/// primary key alone and `"reduced": true`. The watcher then reads the other
+/// columns from the table.
+std::string key_only_expression(const resolved_watcher& w);
+
+/// A query returning, for the row whose key is `$1` (as text), the same JSON
+/// as `payload_expression` (no row if it is gone). Reads the whole row, so
+/// no size limit applies.
+std::string fetch_statement(const resolved_watcher& w);
+
 /// The PL/pgSQL body of the trigger function, exactly as PostgreSQL stores
-/// it in `pg_proc.prosrc` (so comparing the two detects drift).
+/// it in `pg_proc.prosrc` (so comparing the two detects drift). It never
+/// raises for payload size: at the limit it sends `key_only_expression`, and
+/// when even the key is too large, `{"type": ..., "reduced": true, "values":
+/// {}}`.
 std::string function_body(const resolved_watcher& w);
 
 /// `CREATE OR REPLACE FUNCTION ...` for the watcher's trigger function.

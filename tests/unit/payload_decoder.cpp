@@ -338,3 +338,40 @@ CAF_TEST(moved_decoder_keeps_its_configuration) {
   CAF_REQUIRE(res);
   CAF_CHECK_EQUAL(column_names(*res), "id,title,post_id");
 }
+
+CAF_TEST(reduced_payload_decodes_to_the_key_alone_and_says_so) {
+  payload_decoder dec{event_kind::inserted, {"id", "body"}};
+  auto res = dec.decode(
+    R"({"type" : "inserted", "values" : {"id" : 7}, "reduced" : true})");
+  CAF_REQUIRE(res);
+  CAF_CHECK(dec.last_was_reduced());
+  CAF_REQUIRE_EQUAL(res->size(), 1u);
+  CAF_CHECK_EQUAL((*res)[0].column, "id");
+  CAF_CHECK_EQUAL((*res)[0].value.as_integer(), 7);
+  // The flag describes the last payload only.
+  CAF_REQUIRE(
+    dec.decode(R"({"type":"inserted","values":{"id":8,"body":"x"}})"));
+  CAF_CHECK(!dec.last_was_reduced());
+}
+
+CAF_TEST(reduced_payload_without_key_is_rejected_as_key_too_large) {
+  payload_decoder dec{event_kind::inserted, {"id", "body"}};
+  auto res
+    = dec.decode(R"({"type" : "inserted", "values" : {}, "reduced" : true})");
+  CAF_REQUIRE(!res);
+  CAF_CHECK(is(res.error(), errc::malformed_payload));
+  CAF_CHECK(describe(res.error()).find("primary key is too large to notify")
+            != std::string::npos);
+}
+
+CAF_TEST(reduced_payload_with_other_columns_or_false_flag_is_rejected) {
+  payload_decoder dec{event_kind::inserted, {"id", "body"}};
+  CAF_CHECK(!dec.decode(R"({"type":"inserted","values":{"id":1,"body":"b"},)"
+                        R"("reduced":true})"));
+  CAF_CHECK(!dec.decode(R"({"type":"inserted","values":{"id":1},)"
+                        R"("reduced":false})"));
+  CAF_CHECK(!dec.decode(R"({"type":"inserted","values":{"id":null},)"
+                        R"("reduced":true})"));
+  CAF_CHECK(!dec.decode(R"({"type":"inserted","values":{"id":1},)"
+                        R"("reduced":true,"reduced":true})"));
+}

@@ -82,14 +82,38 @@ CAF_TEST(create_function_of_simple_inserted_watcher_is_exact) {
   std::string expected
     = "CREATE OR REPLACE FUNCTION \"public\".\"lw_new_posts_func\"() RETURNS "
       "trigger LANGUAGE plpgsql AS $lw$\n"
+      "DECLARE\n"
+      "  payload text := json_build_object('type', 'inserted', 'values', "
+      "json_build_object('id', NEW.\"id\", 'title', NEW.\"title\"))::text;\n"
       "BEGIN\n"
-      "  PERFORM pg_catalog.pg_notify('lw_new_posts', "
-      "json_build_object('type', 'inserted', 'values', "
-      "json_build_object('id', NEW.\"id\", 'title', NEW.\"title\"))::text);\n"
+      "  IF octet_length(payload) >= 8000 THEN\n"
+      "    payload := json_build_object('type', 'inserted', 'values', "
+      "json_build_object('id', NEW.\"id\"), 'reduced', true)::text;\n"
+      "    IF octet_length(payload) >= 8000 THEN\n"
+      "      payload := json_build_object('type', 'inserted', 'values', "
+      "json_build_object(), 'reduced', true)::text;\n"
+      "    END IF;\n"
+      "  END IF;\n"
+      "  PERFORM pg_catalog.pg_notify('lw_new_posts', payload);\n"
       "  RETURN NULL;\n"
       "END;\n"
       "$lw$";
   CAF_CHECK_EQUAL(create_function(new_posts()), expected);
+}
+
+CAF_TEST(key_only_expression_carries_the_key_and_the_reduced_mark) {
+  CAF_CHECK_EQUAL(key_only_expression(new_posts()),
+                  "json_build_object('type', 'inserted', 'values', "
+                  "json_build_object('id', NEW.\"id\"), 'reduced', "
+                  "true)::text");
+}
+
+CAF_TEST(fetch_statement_reads_the_payload_of_one_row_by_typed_key) {
+  CAF_CHECK_EQUAL(fetch_statement(new_posts()),
+                  "SELECT json_build_object('type', 'inserted', 'values', "
+                  "json_build_object('id', NEW.\"id\", 'title', "
+                  "NEW.\"title\"))::text FROM \"public\".\"posts\" AS NEW "
+                  "WHERE NEW.\"id\" = $1::int4");
 }
 
 CAF_TEST(install_statements_for_server_14_use_create_or_replace_trigger) {
