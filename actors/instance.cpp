@@ -131,6 +131,19 @@ caf::error instance::await_ready(caf::timespan timeout) const {
   return result;
 }
 
+caf::expected<watcher_details>
+instance::details(const watcher_ref& watcher) const {
+  auto index = find(watcher);
+  if (!index)
+    return index.error();
+  auto& rt = *core_->watchers[*index];
+  if (auto w = rt.resolved())
+    return details_of(*w);
+  return make_error(errc::stopped, "watcher " + rt.name
+                                     + " has not been installed yet ("
+                                     + to_string(rt.board->state()) + ")");
+}
+
 instance_status instance::status() const {
   instance_status result;
   if (!core_)

@@ -18,6 +18,7 @@
 #include <caf/group.hpp>
 #include <caf/timespan.hpp>
 
+#include "libwatch/details.hpp"
 #include "libwatch/event.hpp"
 #include "libwatch/status.hpp"
 #include "libwatch/value.hpp"
@@ -85,6 +86,12 @@ public:
   /// `reconnect.fail_fast` is set. Do not call it from inside an actor: send
   /// `ready_atom` to `supervisor()`.
   caf::error await_ready(caf::timespan timeout) const;
+
+  /// What libwatch resolved and created for `watcher`: schema, table,
+  /// primary key, columns, association and trigger columns, label, and the
+  /// function, trigger and channel names. Error (`errc::unknown_watcher`, or
+  /// `errc::stopped` until the watcher has been installed once).
+  caf::expected<watcher_details> details(const watcher_ref& watcher) const;
 
   /// A snapshot of the connection's and every watcher's state and counters
   /// (the same as the supervisor's reply to `status_atom`). Thread-safe.

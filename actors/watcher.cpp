@@ -257,6 +257,7 @@ void verify(watcher_actor* self, uint64_t epoch) {
         if (epoch != state.epoch || state.current != phase::verifying)
           return;
         state.on_installed(w);
+        state.rt().set_resolved(w);
         state.go_live(self);
       },
       [self, epoch](caf::error& err) {

@@ -49,6 +49,16 @@ watcher_status watcher_runtime::snapshot() const {
   return result;
 }
 
+void watcher_runtime::set_resolved(const resolved_watcher& w) {
+  std::lock_guard<std::mutex> guard{resolved_mtx_};
+  resolved_ = w;
+}
+
+std::optional<resolved_watcher> watcher_runtime::resolved() const {
+  std::lock_guard<std::mutex> guard{resolved_mtx_};
+  return resolved_;
+}
+
 // -- connection_board ---------------------------------------------------------
 
 void connection_board::set(std::string phase, std::string error) {

@@ -7,12 +7,14 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include <caf/message.hpp>
 
 #include "actors/topic.hpp"
 #include "libwatch/status.hpp"
+#include "libwatch/table_info.hpp"
 
 namespace libwatch {
 
@@ -46,6 +48,15 @@ struct watcher_runtime {
   std::atomic<uint64_t> restarts{0};
 
   watcher_status snapshot() const;
+
+  /// Remembers what the last successful installation resolved.
+  void set_resolved(const resolved_watcher& w);
+  /// What the last successful installation resolved, if any yet.
+  std::optional<resolved_watcher> resolved() const;
+
+private:
+  mutable std::mutex resolved_mtx_;
+  std::optional<resolved_watcher> resolved_;
 };
 
 /// The listener's connection state, for status replies. Thread-safe.

@@ -48,7 +48,8 @@ const std::vector<section_def>& sections() {
     {"watcher",
      "[[watcher]]",
      {"table", "schema", "event", "events", "label", "primary_key",
-      "extra_columns", "trigger_columns", "association_columns", "debug"}},
+      "extra_columns", "trigger_columns", "association_columns", "debug",
+      "enable_always"}},
   };
   return defs;
 }
@@ -708,6 +709,8 @@ entry read_entry(context& ctx, const toml::table& table, size_t index) {
   e.spec.association_columns = e.lists["association_columns"].values;
   if (auto x = in.boolean("debug"))
     e.spec.debug = *x;
+  if (auto x = in.boolean("enable_always"))
+    e.spec.enable_always = *x;
   in.check_keys(section("watcher"));
   return e;
 }

@@ -34,6 +34,8 @@ std::string to_string(errc x) {
       return "watcher_crashed";
     case errc::temporarily_failed:
       return "temporarily_failed";
+    case errc::missing_privilege:
+      return "missing_privilege";
   }
   return "unknown_error";
 }
@@ -61,7 +63,8 @@ std::string describe(const caf::error& err) {
 
 bool is_permanent(const caf::error& err) noexcept {
   return is(err, errc::invalid_spec) || is(err, errc::catalog_mismatch)
-         || is(err, errc::unsupported_server) || is(err, errc::query_failed);
+         || is(err, errc::unsupported_server) || is(err, errc::query_failed)
+         || is(err, errc::missing_privilege);
 }
 
 bool is(const caf::error& err, errc code) noexcept {

@@ -45,6 +45,8 @@ enum class errc : uint8_t {
   /// A statement failed for a reason that may pass: a lock or statement
   /// timeout, a deadlock, the server shutting down or out of connections.
   temporarily_failed,
+  /// The role lacks a privilege libwatch needs; the text names the GRANT.
+  missing_privilege,
 };
 
 /// Whether retrying cannot fix `err` (a missing table, an invalid spec, a

@@ -7,6 +7,7 @@
 #include <caf/type_id.hpp>
 
 #include "libwatch/change.hpp"
+#include "libwatch/details.hpp"
 #include "libwatch/notification_batch.hpp"
 #include "libwatch/signals.hpp"
 #include "libwatch/status.hpp"
@@ -16,6 +17,7 @@
 CAF_BEGIN_TYPE_ID_BLOCK(libwatch, caf::first_custom_type_id + 700)
 
 CAF_ADD_TYPE_ID(libwatch, (libwatch::change))
+CAF_ADD_TYPE_ID(libwatch, (libwatch::watcher_details))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::disconnected_msg))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::instance_status))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::notification_batch))

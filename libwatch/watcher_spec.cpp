@@ -45,6 +45,11 @@ watcher_spec& watcher_spec::with_debug(bool enabled) {
   return *this;
 }
 
+watcher_spec& watcher_spec::with_enable_always(bool enabled) {
+  enable_always = enabled;
+  return *this;
+}
+
 namespace {
 
 // Quotes a name part that would make `schema.table:event` ambiguous.

@@ -35,6 +35,11 @@ struct watcher_spec {
   std::vector<std::string> association_columns;
   /// Log every payload received and every group published to.
   bool debug = false;
+  /// Make the trigger fire also in sessions with
+  /// `session_replication_role = replica` (logical-replication subscribers,
+  /// bulk jobs that silence triggers): `ALTER TABLE ... ENABLE ALWAYS
+  /// TRIGGER`. Needs ownership of the table.
+  bool enable_always = false;
 
   /// Starts a spec for `table` in schema `public`.
   static watcher_spec on(std::string table, event_kind event);
@@ -46,6 +51,7 @@ struct watcher_spec {
   watcher_spec& with_trigger_columns(std::vector<std::string> columns);
   watcher_spec& with_association_columns(std::vector<std::string> columns);
   watcher_spec& with_debug(bool enabled = true);
+  watcher_spec& with_enable_always(bool enabled = true);
 };
 
 /// The name users give to refer to a watcher: its label, or
@@ -62,7 +68,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, watcher_spec& x) {
   return f(caf::meta::type_name("libwatch::watcher_spec"), x.schema, x.table,
            x.event, x.label, x.primary_key, x.extra_columns, x.trigger_columns,
-           x.association_columns, x.debug);
+           x.association_columns, x.debug, x.enable_always);
 }
 
 } // namespace libwatch

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "libwatch/error.hpp"
+#include "libwatch/identifiers.hpp"
 #include "libwatch/sql/trigger_sql.hpp"
 
 namespace libwatch::pg {
@@ -35,6 +36,58 @@ SELECT a.attname
     ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
  WHERE i.indrelid = $1::oid AND i.indisprimary
  ORDER BY pg_catalog.array_position(i.indkey::int2[], a.attnum))sql";
+
+const std::string privileges_query = R"sql(
+SELECT current_user,
+       has_table_privilege(format('%I.%I', $1::text, $2::text), 'TRIGGER'),
+       has_schema_privilege($1::text, 'CREATE'),
+       pg_has_role(c.relowner, 'USAGE')
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = $1 AND c.relname = $2)sql";
+
+// Names the grant that is missing instead of letting the DDL fail with a
+// bare SQLSTATE 42501.
+caf::error check_privileges(connection& conn, const resolved_watcher& w,
+                            caf::timespan timeout) {
+  auto& spec = w.spec;
+  auto context = "checking the privileges for watcher " + watcher_name(spec);
+  auto res
+    = conn.exec(context, privileges_query, {spec.schema, spec.table}, timeout);
+  if (!res)
+    return res.error();
+  if (res->rows() == 0)
+    return caf::none; // the table vanished; the DDL will say so
+  auto role = quote_identifier(res->get(0, 0));
+  auto table
+    = quote_identifier(spec.schema) + "." + quote_identifier(spec.table);
+  auto missing = [&](std::string what) {
+    return make_error(errc::missing_privilege, "watcher " + watcher_name(spec)
+                                                 + ": role " + role + " lacks "
+                                                 + what);
+  };
+  if (res->get(0, 1) != "t")
+    return missing("the TRIGGER privilege on " + table
+                   + "; grant it with: GRANT TRIGGER ON " + table + " TO "
+                   + role);
+  if (res->get(0, 2) != "t")
+    return missing("the CREATE privilege on schema "
+                   + quote_identifier(spec.schema)
+                   + " (for the trigger function); grant it with: GRANT "
+                     "CREATE ON SCHEMA "
+                   + quote_identifier(spec.schema) + " TO " + role);
+  bool owner = res->get(0, 3) == "t";
+  if (spec.enable_always && !owner)
+    return missing("ownership of " + table
+                   + ", which enable_always needs (ALTER TABLE ... ENABLE "
+                     "ALWAYS TRIGGER); run as the table's owner or turn "
+                     "enable_always off");
+  if (conn.server_version() < 140000 && !owner)
+    return missing("ownership of " + table
+                   + ", which PostgreSQL before 14 needs to replace a "
+                     "trigger (DROP TRIGGER)");
+  return caf::none;
+}
 
 // Runs `statements` in one transaction holding libwatch's DDL lock.
 caf::error in_ddl_transaction(connection& conn, std::string_view context,
@@ -127,6 +180,8 @@ install(connection& conn, const watcher_spec& spec, caf::timespan timeout) {
   auto resolved = resolve(spec, *table);
   if (!resolved)
     return resolved.error();
+  if (auto err = check_privileges(conn, *resolved, timeout))
+    return err;
   auto context = "installing the trigger of watcher " + watcher_name(spec);
   auto statements = sql::install_statements(*resolved, conn.server_version());
   if (auto err = in_ddl_transaction(conn, context, statements, timeout))

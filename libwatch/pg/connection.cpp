@@ -213,6 +213,8 @@ caf::expected<result> connection::exec(std::string_view context,
       text += ": ";
       if (code == errc::query_failed && is_transient(state))
         code = errc::temporarily_failed;
+      else if (code == errc::query_failed && std::string_view{state} == "42501")
+        code = errc::missing_privilege;
     }
     if (auto primary = PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY))
       text += primary;

@@ -65,7 +65,8 @@ public:
   /// and the server's message, prefixed with `context`: `query_failed`, or
   /// `temporarily_failed` for SQLSTATEs that may pass (lock and statement
   /// timeouts, deadlocks, serialization failures, server shutdown, too many
-  /// connections), or `connection_failed` when the connection broke. With a
+  /// connections), `missing_privilege` for SQLSTATE 42501, or
+  /// `connection_failed` when the connection broke. With a
   /// `timeout`, a statement without an answer in time counts as a broken
   /// connection (the peer may be gone without FIN/RST) and the connection is
   /// closed.

@@ -153,8 +153,12 @@ std::vector<std::string> install_statements(const resolved_watcher& w,
                   + qualified_table(w));
     out.push_back("CREATE " + create);
   }
-  out.push_back("COMMENT ON TRIGGER " + trigger + " ON " + qualified_table(w)
-                + " IS " + quote_literal(marker_comment(w)));
+  // The trigger carries no comment of its own (COMMENT ON TRIGGER needs
+  // table ownership; libwatch needs only the TRIGGER privilege): it is
+  // libwatch's because its function carries the marker.
+  if (w.spec.enable_always)
+    out.push_back("ALTER TABLE " + qualified_table(w)
+                  + " ENABLE ALWAYS TRIGGER " + trigger);
   return out;
 }
 

@@ -20,8 +20,9 @@ namespace libwatch::sql {
 /// ("libwatch" in ASCII.)
 constexpr int64_t ddl_lock_key = 0x6c69627761746368;
 
-/// Marker put into the COMMENT of every function and trigger libwatch
-/// creates; objects without it are never libwatch's.
+/// Marker that starts the COMMENT of every function libwatch creates
+/// (`libwatch:v1 watcher=NAME`). A function without it is never libwatch's,
+/// and a trigger is libwatch's exactly when its function is.
 constexpr const char* ownership_marker = "libwatch:v1";
 
 /// PostgreSQL rejects NOTIFY payloads of this many bytes or more, raising
@@ -55,10 +56,11 @@ std::string create_function(const resolved_watcher& w);
 /// or an empty string.
 std::string trigger_condition(const resolved_watcher& w);
 
-/// Statements that create or replace the function and trigger and mark both
-/// as libwatch's. `server_version` is PQserverVersion(); servers before 14
-/// lack CREATE OR REPLACE TRIGGER and get DROP + CREATE instead. Run them in
-/// one transaction after taking `ddl_lock_key`.
+/// Statements that create or replace the function and trigger, mark the
+/// function as libwatch's and, with `enable_always`, make the trigger fire in
+/// replica sessions too. `server_version` is PQserverVersion(); servers before
+/// 14 lack CREATE OR REPLACE TRIGGER and get DROP + CREATE instead. Run them
+/// in one transaction after taking `ddl_lock_key`.
 std::vector<std::string> install_statements(const resolved_watcher& w,
                                             int server_version);
 

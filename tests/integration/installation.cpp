@@ -92,15 +92,16 @@ CAF_TEST(a_changed_spec_replaces_the_trigger_function) {
   CAF_CHECK_EQUAL(c->at("v").as_integer(), 2);
 }
 
-CAF_TEST(functions_and_triggers_carry_the_ownership_marker) {
+CAF_TEST(functions_carry_the_ownership_marker_and_triggers_use_them) {
   start(race_watchers());
   CAF_CHECK_EQUAL(db.scalar("SELECT count(*) FROM pg_proc p WHERE "
                             "obj_description(p.oid, 'pg_proc') LIKE "
-                            "'libwatch:v1 %'"),
+                            "'libwatch:v1 watcher=%'"),
                   "3");
   CAF_CHECK_EQUAL(db.scalar("SELECT count(*) FROM pg_trigger t WHERE "
-                            "obj_description(t.oid, 'pg_trigger') LIKE "
-                            "'libwatch:v1 %'"),
+                            "t.tgrelid = 'race'::regclass AND "
+                            "obj_description(t.tgfoid, 'pg_proc') LIKE "
+                            "'libwatch:v1 watcher=%'"),
                   "3");
 }
 

@@ -82,6 +82,7 @@ extra_columns = ["body", "title"]
 trigger_columns = ["body"]
 association_columns = ["post_id", "author_id"]
 debug = true
+enable_always = true
 )";
 
 } // namespace
@@ -163,6 +164,7 @@ CAF_TEST(minimal_file_gives_all_documented_defaults) {
   CAF_CHECK(w.trigger_columns.empty());
   CAF_CHECK(w.association_columns.empty());
   CAF_CHECK_EQUAL(w.debug, false);
+  CAF_CHECK_EQUAL(w.enable_always, false);
 }
 
 CAF_TEST(every_key_set_in_the_file_reaches_the_configuration) {
@@ -194,6 +196,7 @@ CAF_TEST(every_key_set_in_the_file_reaches_the_configuration) {
   CAF_CHECK_EQUAL(w.association_columns,
                   (std::vector<std::string>{"post_id", "author_id"}));
   CAF_CHECK_EQUAL(w.debug, true);
+  CAF_CHECK_EQUAL(w.enable_always, true);
 }
 
 CAF_TEST(events_expand_into_one_watcher_per_event_in_listed_order) {

@@ -119,7 +119,7 @@ CAF_TEST(fetch_statement_reads_the_payload_of_one_row_by_typed_key) {
 CAF_TEST(install_statements_for_server_14_use_create_or_replace_trigger) {
   auto w = new_posts();
   auto stmts = install_statements(w, 140000);
-  CAF_REQUIRE_EQUAL(stmts.size(), 4u);
+  CAF_REQUIRE_EQUAL(stmts.size(), 3u);
   CAF_CHECK_EQUAL(stmts[0], create_function(w));
   CAF_CHECK_EQUAL(stmts[1],
                   "COMMENT ON FUNCTION \"public\".\"lw_new_posts_func\"() IS "
@@ -128,9 +128,6 @@ CAF_TEST(install_statements_for_server_14_use_create_or_replace_trigger) {
                   "CREATE OR REPLACE TRIGGER \"lw_new_posts_trigger\" AFTER "
                   "INSERT ON \"public\".\"posts\" FOR EACH ROW EXECUTE "
                   "FUNCTION \"public\".\"lw_new_posts_func\"()");
-  CAF_CHECK_EQUAL(stmts[3],
-                  "COMMENT ON TRIGGER \"lw_new_posts_trigger\" ON "
-                  "\"public\".\"posts\" IS 'libwatch:v1 watcher=new_posts'");
   // Later servers get the same statements.
   CAF_CHECK(install_statements(w, 170002) == stmts);
 }
@@ -138,7 +135,7 @@ CAF_TEST(install_statements_for_server_14_use_create_or_replace_trigger) {
 CAF_TEST(install_statements_before_server_14_drop_then_create_the_trigger) {
   auto w = new_posts();
   auto stmts = install_statements(w, 139999);
-  CAF_REQUIRE_EQUAL(stmts.size(), 5u);
+  CAF_REQUIRE_EQUAL(stmts.size(), 4u);
   CAF_CHECK_EQUAL(stmts[0], create_function(w));
   CAF_CHECK_EQUAL(stmts[1],
                   "COMMENT ON FUNCTION \"public\".\"lw_new_posts_func\"() IS "
@@ -149,9 +146,6 @@ CAF_TEST(install_statements_before_server_14_drop_then_create_the_trigger) {
                   "CREATE TRIGGER \"lw_new_posts_trigger\" AFTER INSERT ON "
                   "\"public\".\"posts\" FOR EACH ROW EXECUTE FUNCTION "
                   "\"public\".\"lw_new_posts_func\"()");
-  CAF_CHECK_EQUAL(stmts[4],
-                  "COMMENT ON TRIGGER \"lw_new_posts_trigger\" ON "
-                  "\"public\".\"posts\" IS 'libwatch:v1 watcher=new_posts'");
   CAF_CHECK(install_statements(w, 110000) == stmts);
 }
 
@@ -182,8 +176,8 @@ CAF_TEST(inserted_and_updated_read_new_row_deleted_reads_old_row) {
   CAF_CHECK(!contains(create_function(del), "NEW."));
   auto upd_stmts = install_statements(upd, 150000);
   auto del_stmts = install_statements(del, 150000);
-  CAF_REQUIRE_EQUAL(upd_stmts.size(), 4u);
-  CAF_REQUIRE_EQUAL(del_stmts.size(), 4u);
+  CAF_REQUIRE_EQUAL(upd_stmts.size(), 3u);
+  CAF_REQUIRE_EQUAL(del_stmts.size(), 3u);
   CAF_CHECK_EQUAL(upd_stmts[2],
                   "CREATE OR REPLACE TRIGGER \"lw_u_trigger\" AFTER UPDATE ON "
                   "\"public\".\"posts\" FOR EACH ROW EXECUTE FUNCTION "
@@ -212,13 +206,13 @@ CAF_TEST(unlabelled_watcher_uses_derived_names_and_qualified_table) {
   auto names = derive_names(spec);
   auto w = make_watcher(spec, {col("id", "int4", 'N')});
   auto stmts = install_statements(w, 160000);
-  CAF_REQUIRE_EQUAL(stmts.size(), 4u);
+  CAF_REQUIRE_EQUAL(stmts.size(), 3u);
   CAF_CHECK_EQUAL(stmts[2], "CREATE OR REPLACE TRIGGER \"" + names.trigger
                               + "\" AFTER DELETE ON \"Blog\".\"Posts\" FOR "
                                 "EACH ROW EXECUTE FUNCTION \"Blog\".\""
                               + names.function + "\"()");
-  CAF_CHECK_EQUAL(stmts[3], "COMMENT ON TRIGGER \"" + names.trigger
-                              + "\" ON \"Blog\".\"Posts\" IS 'libwatch:v1 "
+  CAF_CHECK_EQUAL(stmts[1], "COMMENT ON FUNCTION \"Blog\".\"" + names.function
+                              + "\"() IS 'libwatch:v1 "
                                 "watcher=Blog.Posts:deleted'");
   CAF_CHECK(
     contains(stmts[0], "pg_catalog.pg_notify('" + names.channel + "', "));
@@ -264,7 +258,7 @@ CAF_TEST(trigger_with_trigger_columns_fires_on_update_of_them_when_changed) {
     {col("id", "int4", 'N')},
     {col("title", "text", 'S'), col("doc", "json", 'U')});
   auto stmts = install_statements(w, 140000);
-  CAF_REQUIRE_EQUAL(stmts.size(), 4u);
+  CAF_REQUIRE_EQUAL(stmts.size(), 3u);
   CAF_CHECK_EQUAL(stmts[2],
                   "CREATE OR REPLACE TRIGGER \"lw_edits_trigger\" AFTER "
                   "UPDATE OF \"title\", \"doc\" ON \"public\".\"posts\" FOR "
@@ -273,22 +267,37 @@ CAF_TEST(trigger_with_trigger_columns_fires_on_update_of_them_when_changed) {
                   "NEW.\"doc\"::text) EXECUTE FUNCTION "
                   "\"public\".\"lw_edits_func\"()");
   auto old = install_statements(w, 130000);
-  CAF_REQUIRE_EQUAL(old.size(), 5u);
+  CAF_REQUIRE_EQUAL(old.size(), 4u);
   CAF_CHECK_EQUAL(old[3], "CREATE" + stmts[2].substr(17));
 }
 
-CAF_TEST(comment_statements_carry_the_ownership_marker) {
+CAF_TEST(only_the_function_carries_the_ownership_marker) {
   for (int version : {110000, 130000, 140000}) {
     auto stmts = install_statements(new_posts(), version);
     size_t comments = 0;
     for (auto& stmt : stmts) {
       if (stmt.rfind("COMMENT ON ", 0) == 0) {
         ++comments;
+        CAF_CHECK(stmt.rfind("COMMENT ON FUNCTION ", 0) == 0);
         CAF_CHECK(contains(stmt, " IS 'libwatch:v1 "));
       }
     }
-    CAF_CHECK_EQUAL(comments, 2u);
+    CAF_CHECK_EQUAL(comments, 1u);
   }
+}
+
+CAF_TEST(enable_always_adds_an_alter_table_after_the_trigger) {
+  auto spec = watcher_spec::on("posts", event_kind::inserted)
+                .labelled("replicated")
+                .with_enable_always();
+  auto w = make_watcher(spec, {col("id", "int4", 'N')});
+  for (int version : {130000, 140000}) {
+    auto stmts = install_statements(w, version);
+    CAF_CHECK_EQUAL(stmts.back(), "ALTER TABLE \"public\".\"posts\" ENABLE "
+                                  "ALWAYS TRIGGER \"lw_replicated_trigger\"");
+  }
+  CAF_CHECK(
+    !contains(install_statements(new_posts(), 140000).back(), "ENABLE ALWAYS"));
 }
 
 CAF_TEST(dollar_tag_changes_when_a_column_name_contains_the_default_tag) {
@@ -337,7 +346,7 @@ CAF_TEST(hostile_column_names_end_up_quoted) {
                   "OLD.\"x\"\"; DROP TABLE posts; --\" IS DISTINCT FROM "
                   "NEW.\"x\"\"; DROP TABLE posts; --\"");
   auto stmts = install_statements(w, 140000);
-  CAF_REQUIRE_EQUAL(stmts.size(), 4u);
+  CAF_REQUIRE_EQUAL(stmts.size(), 3u);
   CAF_CHECK(
     contains(stmts[2], "AFTER UPDATE OF \"x\"\"; DROP TABLE posts; --\" ON "));
   auto fn = create_function(w);
@@ -351,12 +360,12 @@ CAF_TEST(hostile_schema_and_table_names_end_up_quoted) {
   auto names = derive_names(spec);
   auto w = make_watcher(spec, {col("id", "int4", 'N')});
   auto stmts = install_statements(w, 140000);
-  CAF_REQUIRE_EQUAL(stmts.size(), 4u);
+  CAF_REQUIRE_EQUAL(stmts.size(), 3u);
   CAF_CHECK(contains(stmts[0], "CREATE OR REPLACE FUNCTION \"s\\x\".\""
                                  + names.function + "\"()"));
   CAF_CHECK(contains(stmts[2], " ON \"s\\x\".\"it's \"\"t\"\"; --\" FOR "));
-  CAF_CHECK_EQUAL(stmts[3], "COMMENT ON TRIGGER \"" + names.trigger
-                              + "\" ON \"s\\x\".\"it's \"\"t\"\"; --\" IS "
+  CAF_CHECK_EQUAL(stmts[1], "COMMENT ON FUNCTION \"s\\x\".\"" + names.function
+                              + "\"() IS "
                                 "E'libwatch:v1 watcher=s\\\\x.\"it''s "
                                 "\"\"t\"\"; --\":inserted'");
   auto un = uninstall_statements(w);

@@ -1,0 +1,142 @@
+// EctoWatch's operational features, done safely: details, privileges named
+// in errors, partitioned tables, quiet bulk jobs and ENABLE ALWAYS.
+#define CAF_SUITE parity
+#include <caf/test/unit_test.hpp>
+
+#include "integration/watch_fixture.hpp"
+
+using namespace libwatch;
+using namespace libwatch::testing;
+
+CAF_TEST_FIXTURE_SCOPE(parity_tests, watch_fixture)
+
+CAF_TEST(details_return_the_documented_fields) {
+  db.exec("CREATE SCHEMA \"Shop\"; CREATE TABLE \"Shop\".\"Orders\" (\"Id\" "
+          "bigserial PRIMARY KEY, total numeric, customer_id int, note text)");
+  auto inst = start({watcher_spec::on("Orders", event_kind::updated)
+                       .in_schema("Shop")
+                       .labelled("order_totals")
+                       .with_extra_columns({"total"})
+                       .with_association_columns({"customer_id"})
+                       .with_trigger_columns({"total"})});
+  auto d = inst.details("order_totals");
+  CAF_REQUIRE(d);
+  CAF_CHECK_EQUAL(d->watcher, "order_totals");
+  CAF_CHECK_EQUAL(d->label, "order_totals");
+  CAF_CHECK_EQUAL(d->schema, "Shop");
+  CAF_CHECK_EQUAL(d->table, "Orders");
+  CAF_CHECK_EQUAL(d->event, event_kind::updated);
+  CAF_CHECK_EQUAL(d->primary_key, "Id");
+  CAF_REQUIRE_EQUAL(d->columns.size(), 3u);
+  CAF_CHECK_EQUAL(d->columns[0].name, "Id");
+  CAF_CHECK_EQUAL(d->columns[0].type, "bigint");
+  CAF_CHECK_EQUAL(d->columns[1].name, "total");
+  CAF_CHECK_EQUAL(d->columns[2].name, "customer_id");
+  CAF_CHECK(d->association_columns == std::vector<std::string>{"customer_id"});
+  CAF_CHECK(d->trigger_columns == std::vector<std::string>{"total"});
+  CAF_CHECK_EQUAL(d->function, "lw_order_totals_func");
+  CAF_CHECK_EQUAL(d->trigger, "lw_order_totals_trigger");
+  CAF_CHECK_EQUAL(d->channel, "lw_order_totals");
+  // The names are the real objects.
+  CAF_CHECK_EQUAL(db.scalar("SELECT count(*) FROM pg_trigger WHERE tgname = "
+                            "'lw_order_totals_trigger'"),
+                  "1");
+  CAF_CHECK(is(inst.details("nope").error(), errc::unknown_watcher));
+}
+
+CAF_TEST(missing_trigger_privilege_is_named_in_the_error) {
+  db.exec("CREATE TABLE secrets (id int PRIMARY KEY);"
+          "DROP ROLE IF EXISTS "
+          + db.name()
+          + "_weak;"
+            "CREATE ROLE "
+          + db.name()
+          + "_weak LOGIN;"
+            "GRANT CREATE ON SCHEMA public TO "
+          + db.name()
+          + "_weak;"
+            "GRANT SELECT ON secrets TO "
+          + db.name() + "_weak;");
+  auto cfg_ = config_of({watcher_spec::on("secrets", event_kind::inserted)});
+  cfg_.conninfo += " user=" + db.name() + "_weak";
+  auto inst = spawn_watchers(sys, cfg_);
+  CAF_REQUIRE(inst);
+  instances.push_back(*inst);
+  auto err = inst->await_ready(must_arrive);
+  CAF_CHECK(is(err, errc::missing_privilege));
+  CAF_CHECK_EQUAL(describe(err),
+                  "watcher public.secrets:inserted: role \"" + db.name()
+                    + "_weak\" lacks the TRIGGER privilege on "
+                      "\"public\".\"secrets\"; grant it with: GRANT TRIGGER "
+                      "ON \"public\".\"secrets\" TO \""
+                    + db.name() + "_weak\"");
+  inst->stop();
+  instances.clear();
+  // With the grant it works: TRIGGER on the table is enough on PG 14+.
+  db.exec("GRANT TRIGGER ON secrets TO " + db.name() + "_weak");
+  auto ok = spawn_watchers(sys, cfg_);
+  CAF_REQUIRE(ok);
+  instances.push_back(*ok);
+  CAF_CHECK(!ok->await_ready(must_arrive));
+  ok->stop();
+  instances.clear();
+  // Roles are cluster-wide: leave none behind. The stopped instance's
+  // connections may still be closing, so terminate them first.
+  db.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+          "usename = '"
+          + db.name() + "_weak'");
+  db.exec("DROP OWNED BY " + db.name() + "_weak CASCADE; DROP ROLE " + db.name()
+          + "_weak");
+}
+
+CAF_TEST(watching_a_partitioned_root_delivers_changes_of_every_partition) {
+  db.exec("CREATE TABLE measurements (id int, region text, v int, "
+          "PRIMARY KEY (id, region)) PARTITION BY LIST (region);"
+          "CREATE TABLE measurements_eu PARTITION OF measurements FOR VALUES "
+          "IN ('eu');"
+          "CREATE TABLE measurements_us PARTITION OF measurements FOR VALUES "
+          "IN ('us');");
+  auto inst = start({watcher_spec::on("measurements", event_kind::inserted)
+                       .with_primary_key("id")
+                       .with_extra_columns({"region", "v"})});
+  caf::scoped_actor self{sys};
+  join(self, inst.all("measurements:inserted"));
+  db.exec("INSERT INTO measurements VALUES (1, 'eu', 10), (2, 'us', 20)");
+  db.exec("INSERT INTO measurements_us VALUES (3, 'us', 30)");
+  auto got = changes(self, 3);
+  CAF_REQUIRE_EQUAL(got.size(), 3u);
+  CAF_CHECK_EQUAL(got[0].at("region").as_string(), "eu");
+  CAF_CHECK_EQUAL(got[1].at("region").as_string(), "us");
+  CAF_CHECK_EQUAL(got[2].at("v").as_integer(), 30);
+  CAF_CHECK(nothing_arrives(self));
+  // One trigger on the root, cloned to each partition by PostgreSQL.
+  CAF_CHECK_EQUAL(db.scalar("SELECT count(*) FROM pg_trigger WHERE tgname LIKE "
+                            "'lw\\_%' AND tgrelid = 'measurements'::regclass"),
+                  "1");
+}
+
+CAF_TEST(replica_sessions_write_quietly_unless_the_watcher_enables_always) {
+  db.exec("CREATE TABLE items (id int PRIMARY KEY)");
+  auto inst = start(
+    {watcher_spec::on("items", event_kind::inserted).labelled("quiet_items"),
+     watcher_spec::on("items", event_kind::inserted)
+       .labelled("loud_items")
+       .with_enable_always()});
+  caf::scoped_actor quiet{sys};
+  caf::scoped_actor loud{sys};
+  join(quiet, inst.all("quiet_items"));
+  join(loud, inst.all("loud_items"));
+  db.exec("BEGIN; SET LOCAL session_replication_role = replica; INSERT INTO "
+          "items SELECT generate_series(1, 100); COMMIT");
+  CAF_CHECK(nothing_arrives(quiet));
+  CAF_CHECK_EQUAL(changes(loud, 100).size(), 100u);
+  db.exec("INSERT INTO items VALUES (101)");
+  auto c = next_change(quiet);
+  CAF_REQUIRE(c);
+  CAF_CHECK_EQUAL(c->key().as_integer(), 101);
+  CAF_CHECK_EQUAL(db.scalar("SELECT tgenabled FROM pg_trigger WHERE tgname = "
+                            "'lw_loud_items_trigger'"),
+                  "A");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
