@@ -74,6 +74,14 @@ caf::expected<caf::group> instance::all(const watcher_ref& watcher) const {
   return core_->watchers[*index]->topics.general();
 }
 
+caf::expected<caf::group>
+instance::all_batched(const watcher_ref& watcher) const {
+  auto index = find(watcher);
+  if (!index)
+    return index.error();
+  return core_->watchers[*index]->topics.batch();
+}
+
 caf::expected<caf::group> instance::by_key(const watcher_ref& watcher,
                                            const value& key) const {
   auto index = find(watcher);

@@ -65,6 +65,11 @@ public:
   /// The group that receives every change of `watcher`.
   caf::expected<caf::group> all(const watcher_ref& watcher) const;
 
+  /// The group that receives every change of `watcher` in `change_batch`
+  /// messages: one per burst drained from the connection, same content and
+  /// order as `all`, far fewer messages. Signals arrive as usual.
+  caf::expected<caf::group> all_batched(const watcher_ref& watcher) const;
+
   /// The group that receives the changes of the row whose primary key is
   /// `key`. Error for `inserted` watchers: nobody knows a key before the
   /// insert happens.

@@ -36,6 +36,7 @@ bool topic::subscribe(caf::strong_actor_ptr who) {
       who->enqueue(nullptr, caf::make_message_id(), std::move(greeting),
                    nullptr);
   subscribers_.push_back(std::move(who));
+  count_ = subscribers_.size();
   return true;
 }
 
@@ -46,6 +47,7 @@ void topic::unsubscribe(const caf::actor_control_block* who) {
     [&](const caf::strong_actor_ptr& x) { return x.get() == who; });
   if (i != subscribers_.end())
     subscribers_.erase(i);
+  count_ = subscribers_.size();
 }
 
 void topic::enqueue(caf::strong_actor_ptr sender, caf::message_id mid,
@@ -66,6 +68,7 @@ void topic::stop() {
     std::unique_lock<std::shared_mutex> guard{mtx_};
     stopped_ = true;
     dropped.swap(subscribers_);
+    count_ = 0;
   }
   // `dropped` releases the references outside the lock: releasing the last
   // one may destroy an actor, which leaves its groups and locks them again.
@@ -106,10 +109,15 @@ topic_table::topic_table(std::shared_ptr<topic_module> module,
     : module_(std::move(module)), watcher_(std::move(watcher)),
       board_(std::move(board)) {
   general_ = caf::make_counted<topic>(module_, watcher_, board_);
+  batch_ = caf::make_counted<topic>(module_, watcher_ + "|batch", board_);
 }
 
 caf::group topic_table::general() const {
   return caf::group{general_};
+}
+
+caf::group topic_table::batch() const {
+  return caf::group{batch_};
 }
 
 std::string topic_table::key_of(std::string_view column, const value& x) {
@@ -166,7 +174,7 @@ void topic_table::sweep() {
 }
 
 std::vector<topic_ptr> topic_table::snapshot() const {
-  std::vector<topic_ptr> all{general_};
+  std::vector<topic_ptr> all{general_, batch_};
   std::lock_guard<std::mutex> guard{mtx_};
   for (auto& kvp : values_)
     all.push_back(kvp.second);

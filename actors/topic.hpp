@@ -46,12 +46,19 @@ public:
 
   size_t subscriber_count() const;
 
+  /// Whether nobody subscribes (lock-free; publishers skip building messages
+  /// nobody would receive).
+  bool empty() const noexcept {
+    return count_.load(std::memory_order_relaxed) == 0;
+  }
+
 private:
   // Keeps the module (referenced by abstract_group) alive as long as we are.
   std::shared_ptr<topic_module> module_;
   std::shared_ptr<const status_board> board_;
   mutable std::shared_mutex mtx_;
   std::vector<caf::strong_actor_ptr> subscribers_;
+  std::atomic<size_t> count_{0};
   bool stopped_ = false;
 };
 
@@ -83,6 +90,14 @@ public:
   /// The same topic, for publishing.
   const topic_ptr& general_topic() const noexcept {
     return general_;
+  }
+
+  /// The topic that gets every change in `change_batch` messages, one per
+  /// drained burst.
+  caf::group batch() const;
+
+  const topic_ptr& batch_topic() const noexcept {
+    return batch_;
   }
 
   /// The topic of changes whose `column` has value `x`; `column` is empty for
@@ -121,6 +136,7 @@ private:
   std::string watcher_;
   std::shared_ptr<const status_board> board_;
   topic_ptr general_;
+  topic_ptr batch_;
   mutable std::mutex mtx_;
   std::unordered_map<std::string, topic_ptr> values_;
   size_t sweep_threshold_ = 64;

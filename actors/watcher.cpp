@@ -56,6 +56,8 @@ struct watcher_actor_state {
   };
   std::deque<pending> queue;
   uint64_t next_fetch = 0;
+  // Changes for batch subscribers, sent after each burst.
+  std::vector<change> batch_buffer;
   std::vector<notification_batch> early;
   size_t early_count = 0;
   // Position in `values` and name of every association column.
@@ -99,12 +101,23 @@ struct watcher_actor_state {
   }
 
   void publish(caf::event_based_actor* self, change&& ch) {
+    ++rt().published;
+    auto& topics = rt().topics;
+    bool per_change
+      = !topics.general_topic()->empty() || topics.has_value_topics();
+    if (!topics.batch_topic()->empty()) {
+      if (per_change)
+        batch_buffer.push_back(ch);
+      else
+        batch_buffer.push_back(std::move(ch));
+    }
+    if (!per_change)
+      return;
     auto msg = caf::make_message(std::move(ch));
     auto& sent = msg.get_as<change>(0);
     auto sender = caf::strong_actor_ptr{self->ctrl()};
     auto mid = caf::make_message_id();
     auto* host = self->context();
-    auto& topics = rt().topics;
     topics.general_topic()->enqueue(sender, mid, msg, host);
     std::string published_to;
     if (topics.has_value_topics()) {
@@ -120,10 +133,25 @@ struct watcher_actor_state {
       for (auto& [index, column] : associations)
         send_to(column, sent.values[index].value);
     }
-    ++rt().published;
     if (debug())
       log(log_level::debug, who,
           "published " + sent.raw + " to " + who + published_to);
+  }
+
+  // Sends the changes published since the last flush as one change_batch.
+  void flush_batch(caf::event_based_actor* self) {
+    if (batch_buffer.empty())
+      return;
+    auto count = batch_buffer.size();
+    auto msg = caf::make_message(change_batch{who, std::move(batch_buffer)});
+    batch_buffer.clear();
+    rt().topics.batch_topic()->enqueue(caf::strong_actor_ptr{self->ctrl()},
+                                       caf::make_message_id(), msg,
+                                       self->context());
+    if (debug())
+      log(log_level::debug, who,
+          "published a batch of " + std::to_string(count) + " to " + who
+            + "|batch");
   }
 
   void process(caf::event_based_actor* self, notification_batch& batch) {
@@ -153,6 +181,7 @@ struct watcher_actor_state {
       else
         fetch(self, std::move(ch));
     }
+    flush_batch(self);
   }
 
   static change with_source(change ch, value_source source) {
@@ -195,6 +224,7 @@ struct watcher_actor_state {
       publish(self, std::move(queue.front().ch));
       queue.pop_front();
     }
+    flush_batch(self);
   }
 
   void go_live(caf::event_based_actor* self) {

@@ -76,4 +76,19 @@ typename Inspector::result_type inspect(Inspector& f, change& x) {
            x.schema, x.table, x.values, x.raw, x.source);
 }
 
+/// Several changes of one watcher in commit order: what a batch subscriber
+/// (`instance::all_batched`) receives instead of one `change` per row — one
+/// message per burst the listener drained, for consumers that process in
+/// bulk. Same content and order as the individual changes.
+struct change_batch {
+  std::string watcher;
+  std::vector<change> changes;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, change_batch& x) {
+  return f(caf::meta::type_name("libwatch::change_batch"), x.watcher,
+           x.changes);
+}
+
 } // namespace libwatch

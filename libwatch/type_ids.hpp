@@ -17,6 +17,7 @@
 CAF_BEGIN_TYPE_ID_BLOCK(libwatch, caf::first_custom_type_id + 700)
 
 CAF_ADD_TYPE_ID(libwatch, (libwatch::change))
+CAF_ADD_TYPE_ID(libwatch, (libwatch::change_batch))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::watcher_details))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::disconnected_msg))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::instance_status))

@@ -146,6 +146,35 @@ CAF_TEST(rows_of_one_transaction_arrive_as_one_message_each_in_order) {
   CAF_CHECK(nothing_arrives(self));
 }
 
+CAF_TEST(a_batch_subscriber_gets_every_change_in_order_in_fewer_messages) {
+  auto inst = start({watcher_spec::on("posts", event_kind::inserted)
+                       .with_extra_columns({"likes"})});
+  caf::scoped_actor self{sys};
+  join(self, inst.all_batched("posts:inserted"));
+  db.exec("INSERT INTO posts (title, likes) SELECT 'p' || i, i "
+          "FROM generate_series(1, 5000) i");
+  std::vector<change> got;
+  size_t messages = 0;
+  bool timed_out = false;
+  while (got.size() < 5000 && !timed_out)
+    self->receive(
+      [&](change_batch& b) {
+        ++messages;
+        CAF_CHECK_EQUAL(b.watcher, "public.posts:inserted");
+        for (auto& c : b.changes)
+          got.push_back(std::move(c));
+      },
+      caf::after(must_arrive) >> [&] { timed_out = true; });
+  CAF_REQUIRE_EQUAL(got.size(), 5000u);
+  for (size_t i = 0; i < got.size(); ++i)
+    CAF_CHECK_EQUAL(got[i].at("likes").as_integer(),
+                    static_cast<int64_t>(i + 1));
+  CAF_MESSAGE(messages << " batch messages for 5000 changes");
+  CAF_CHECK_LESS(messages, 5000u);
+  // Batch subscribers get no individual change messages.
+  CAF_CHECK(nothing_arrives(self));
+}
+
 CAF_TEST(two_subscribers_each_get_exactly_one_copy) {
   auto inst = start({watcher_spec::on("posts", event_kind::inserted)});
   caf::scoped_actor first{sys};
