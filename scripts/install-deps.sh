@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config clang-format
   libcaf-dev libpq-dev libsimdjson-dev libtomlplusplus-dev
+  libcli11-dev nlohmann-json3-dev
   postgresql-15 postgresql-client-15
 )
 

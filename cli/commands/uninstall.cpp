@@ -1,0 +1,162 @@
+// `libwatch uninstall CONFIG`: drop the functions and triggers `install`
+// created for the configured watchers, and nothing else: an object with a
+// watcher's derived name that is not libwatch's (pg::object_state) stays.
+#include <iostream>
+#include <memory>
+
+#include "cli/commands/commands.hpp"
+#include "cli/config_file.hpp"
+#include "cli/database.hpp"
+#include "cli/display.hpp"
+#include "cli/exit_code.hpp"
+#include "libwatch/error.hpp"
+#include "libwatch/pg/catalog.hpp"
+#include "libwatch/pg/inventory.hpp"
+#include "libwatch/sql/trigger_sql.hpp"
+
+namespace libwatch::cli {
+
+namespace {
+
+constexpr const char* examples = R"(Examples:
+  libwatch uninstall libwatch.toml
+  libwatch uninstall old.toml && libwatch status old.toml
+
+Drops each configured watcher's trigger and trigger function, but only
+libwatch's own: a function whose comment carries libwatch's ownership marker,
+a trigger that calls such a function. Prints one line per object:
+  dropped trigger TRIGGER on SCHEMA.TABLE (watcher WATCHER)
+  dropped function SCHEMA.FUNC (watcher WATCHER)
+  absent  ... : nothing to drop
+  skipped ... : exists but is not libwatch's
+Objects that no configured watcher owns (see `libwatch status`) are left alone.
+
+Exit codes: 0 done; 1 an object was skipped or could not be dropped; 2 usage
+error or invalid configuration file; 3 database unreachable or other runtime
+failure.)";
+
+// What happens to one object.
+enum class fate { absent, skipped, dropped };
+
+fate fate_of(bool exists, bool marked) {
+  if (!exists)
+    return fate::absent;
+  return marked ? fate::dropped : fate::skipped;
+}
+
+// Runs `statements` in one transaction under libwatch's DDL lock, as
+// pg::uninstall does, for the cases it does not cover.
+caf::error drop_some(pg::connection& conn, const resolved_watcher& w,
+                     const std::vector<std::string>& statements) {
+  auto context = "removing objects of watcher " + watcher_name(w.spec);
+  auto run = [&](const std::string& sql) -> caf::error {
+    auto res = conn.exec(context, sql);
+    return res ? caf::none : res.error();
+  };
+  auto err = run("BEGIN");
+  if (!err)
+    err = run("SELECT pg_catalog.pg_advisory_xact_lock("
+              + std::to_string(sql::ddl_lock_key) + ")");
+  for (size_t i = 0; !err && i < statements.size(); ++i)
+    err = run(statements[i]);
+  if (!err)
+    err = run("COMMIT");
+  else if (conn.ok())
+    run("ROLLBACK");
+  return err;
+}
+
+void print(fate f, pg::object_kind kind, const std::string& object,
+           const resolved_watcher& w) {
+  auto owner = " (watcher " + watcher_name(w.spec) + ")";
+  switch (f) {
+    case fate::absent:
+      std::cout << "absent " << object << owner << ": nothing to drop\n";
+      break;
+    case fate::skipped:
+      std::cout << "skipped " << object << owner
+                << ": exists but is not libwatch's (" << not_libwatchs(kind)
+                << ")\n";
+      break;
+    case fate::dropped:
+      std::cout << "dropped " << object << owner << '\n';
+      break;
+  }
+}
+
+// Drops what is libwatch's of one watcher; returns an exit code.
+int uninstall_one(pg::connection& conn, const watcher_spec& spec) {
+  // Finding and dropping the objects needs their names only, so watchers
+  // whose table or columns are gone can still be cleaned up.
+  resolved_watcher w;
+  w.spec = spec;
+  w.names = derive_names(spec);
+  auto state = pg::inspect(conn, w);
+  if (!state) {
+    report(state.error());
+    return exit_code::runtime_failure;
+  }
+  auto trigger = fate_of(state->trigger_exists, state->trigger_marked);
+  auto function = fate_of(state->function_exists, state->function_marked);
+  auto statements = sql::uninstall_statements(w); // trigger, then function
+  caf::error err;
+  if (trigger == fate::dropped && function != fate::skipped) {
+    // The usual case: both objects are libwatch's (or one is gone already).
+    err = pg::uninstall(conn, w);
+  } else if (function == fate::dropped) {
+    // No trigger to drop on this table (or not ours, or the table is gone):
+    // DROP TRIGGER would fail on a missing table, so drop the function alone.
+    err = drop_some(conn, w, {statements[1]});
+  } else if (trigger == fate::dropped) {
+    err = drop_some(conn, w, {statements[0]});
+  }
+  if (err) {
+    if (is(err, errc::connection_failed)) {
+      report(err);
+      return exit_code::runtime_failure;
+    }
+    std::cout << "failed to drop the objects of watcher "
+              << watcher_name(w.spec) << ": " << describe(err) << std::endl;
+    return exit_code::problems_found;
+  }
+  print(trigger, pg::object_kind::trigger, trigger_of(w), w);
+  print(function, pg::object_kind::function, function_of(w), w);
+  std::cout << std::flush;
+  bool skipped = trigger == fate::skipped || function == fate::skipped;
+  return skipped ? exit_code::problems_found : exit_code::ok;
+}
+
+int run_uninstall(const std::string& path) {
+  auto cfg = load_config(path);
+  if (!cfg)
+    return exit_code::usage_error;
+  auto conn = connect(*cfg);
+  if (!conn) {
+    report(conn.error());
+    return exit_code::runtime_failure;
+  }
+  int result = exit_code::ok;
+  for (auto& spec : cfg->watchers) {
+    auto rc = uninstall_one(*conn, spec);
+    if (rc == exit_code::runtime_failure)
+      return rc;
+    if (rc != exit_code::ok)
+      result = rc;
+  }
+  return result;
+}
+
+} // namespace
+
+command add_uninstall_command(CLI::App& parent) {
+  auto* app = parent.add_subcommand(
+    "uninstall", "Drop the functions and triggers install created (only "
+                 "libwatch's own objects)");
+  auto path = std::make_shared<std::string>();
+  app->add_option("CONFIG", *path, "TOML configuration file (docs/config.md)")
+    ->required();
+  app->footer(examples);
+  return {app, [path] { return run_uninstall(*path); }};
+}
+
+} // namespace libwatch::cli

@@ -1,0 +1,16 @@
+// Loading the configuration file every subcommand takes, with every problem
+// printed at once (the loader's FILE:LINE:COLUMN: PATH: MESSAGE lines).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "libwatch/watch_config.hpp"
+
+namespace libwatch::cli {
+
+/// Loads and validates the TOML file at `path`. On any problem prints all of
+/// them to stderr and returns nothing (the caller exits with `usage_error`).
+std::optional<watch_config> load_config(const std::string& path);
+
+} // namespace libwatch::cli
