@@ -5,9 +5,9 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build pkg-config clang-format
+  g++ cmake ninja-build pkg-config clang-format clang libclang-rt-14-dev
   libcaf-dev libpq-dev libsimdjson-dev libtomlplusplus-dev
-  libcli11-dev nlohmann-json3-dev
+  libcli11-dev nlohmann-json3-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
 )
 

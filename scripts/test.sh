@@ -2,8 +2,14 @@
 # Runs libwatch's whole test suite from a fresh clone: installs missing
 # packages, builds everything with warnings as errors, checks formatting and
 # that a separate project can consume libwatch (find_package and
-# add_subdirectory), then runs every unit and integration test through CTest,
-# which starts and stops a throwaway PostgreSQL 15 (or uses LIBWATCH_TEST_DSN).
+# add_subdirectory), runs the whole suite under AddressSanitizer +
+# UndefinedBehaviorSanitizer, fuzzes the payload decoder and the TOML loader
+# for a bounded time, and finally runs every unit and integration test of the
+# normal build. CTest starts and stops a throwaway PostgreSQL 15 for the
+# integration tests (or uses LIBWATCH_TEST_DSN).
+#
+#   scripts/test.sh              everything (what CI runs)
+#   LIBWATCH_QUICK=1 scripts/test.sh   skip the sanitizer and fuzzing stages
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -32,6 +38,19 @@ cmake -S tests/consumer -B "$build/consumer-subdir" -G Ninja \
   -DLIBWATCH_SOURCE_DIR="$root" >/dev/null
 cmake --build "$build/consumer-subdir" -j2
 "$build/consumer-subdir/consumer"
+
+if [ -z "${LIBWATCH_QUICK:-}" ]; then
+  echo "== whole suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+  asan=$root/build/asan
+  cmake -S . -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+    -DLIBWATCH_SANITIZE=address,undefined -DLIBWATCH_BUILD_BENCHMARKS=OFF \
+    -DLIBWATCH_BUILD_EXAMPLES=OFF >/dev/null
+  cmake --build "$asan" -j2
+  (cd "$asan" && ctest -j2 --output-on-failure --timeout 600)
+
+  echo "== fuzzing (${LIBWATCH_FUZZ_SECONDS:-60}s per target)"
+  scripts/fuzz.sh "${LIBWATCH_FUZZ_SECONDS:-60}"
+fi
 
 echo "== unit and integration tests"
 cd "$build"

@@ -1,0 +1,288 @@
+// The libwatch side of the shared benchmark kit (shared/bench): a subscriber
+// process speaking its protocol (READY, then one RESULT line), built on the
+// public API only. Real watcher actors install their own triggers; subscriber
+// actors join libwatch groups:
+//   w1  one actor on the inserted watcher's general group (or, with --batch,
+//       on its batch group: one message per drained burst)
+//   w2  one actor on the update watcher's general group; latency per change
+//   w3  BENCH_W3_SUBSCRIBERS actors, actor k on the group of primary key k
+// Connection: the PG* environment variables, as for rawlisten.
+//
+//   libwatch_subscriber [--batch]
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "libwatch/libwatch.hpp"
+
+using namespace libwatch;
+
+namespace {
+
+int64_t now_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+long env_long(const char* name, long fallback) {
+  auto* v = std::getenv(name);
+  return v && *v ? std::strtol(v, nullptr, 10) : fallback;
+}
+
+int digits(const char*& p, int n) {
+  int v = 0;
+  for (int i = 0; i < n; ++i, ++p) {
+    if (*p < '0' || *p > '9')
+      return -1;
+    v = v * 10 + (*p - '0');
+  }
+  return v;
+}
+
+// Epoch ns of PostgreSQL's JSON rendering of a timestamptz, or -1.
+int64_t timestamp_ns(std::string_view text) {
+  std::string copy{text};
+  const char* p = copy.c_str();
+  tm t{};
+  int Y = digits(p, 4);
+  if (*p++ != '-')
+    return -1;
+  int M = digits(p, 2);
+  if (*p++ != '-')
+    return -1;
+  int D = digits(p, 2);
+  if (*p != 'T' && *p != ' ')
+    return -1;
+  ++p;
+  int h = digits(p, 2);
+  if (*p++ != ':')
+    return -1;
+  int m = digits(p, 2);
+  if (*p++ != ':')
+    return -1;
+  int s = digits(p, 2);
+  if (Y < 0 || M < 0 || D < 0 || h < 0 || m < 0 || s < 0)
+    return -1;
+  int64_t frac = 0;
+  if (*p == '.') {
+    ++p;
+    int64_t scale = 100'000'000;
+    while (*p >= '0' && *p <= '9') {
+      frac += (*p++ - '0') * scale;
+      scale /= 10;
+    }
+  }
+  int off = 0;
+  if (*p == '+' || *p == '-') {
+    int sign = *p++ == '-' ? -1 : 1;
+    int oh = digits(p, 2), om = 0;
+    if (*p == ':') {
+      ++p;
+      om = digits(p, 2);
+    }
+    off = sign * (oh * 3600 + om * 60);
+  }
+  t.tm_year = Y - 1900;
+  t.tm_mon = M - 1;
+  t.tm_mday = D;
+  t.tm_hour = h;
+  t.tm_min = m;
+  t.tm_sec = s;
+  return (int64_t{timegm(&t)} - off) * 1'000'000'000 + frac;
+}
+
+// Shared counters of all subscriber actors.
+struct tally {
+  long expect = 0;
+  std::atomic<long> received{0};
+  std::atomic<long> extra{0};
+  std::atomic<int64_t> first_ns{0};
+  std::atomic<int64_t> last_ns{0};
+  std::atomic<long> joined{0};
+  std::mutex lat_mtx;
+  std::vector<int64_t> latencies_us;
+
+  void count(long n, int64_t t) {
+    int64_t zero = 0;
+    first_ns.compare_exchange_strong(zero, t);
+    auto before = received.fetch_add(n);
+    if (before < expect && before + n >= expect)
+      last_ns = t;
+    if (before + n > expect)
+      extra += std::min<long>(n, before + n - expect);
+  }
+};
+
+struct w1_state {
+  std::vector<uint8_t> seen;
+  long dup = 0;
+};
+
+std::atomic<long> w1_dups{0};
+
+void check_id(w1_state& st, const change& c) {
+  auto id = c.key().as_integer().value_or(-1);
+  if (id <= 0)
+    return;
+  if (static_cast<size_t>(id) >= st.seen.size())
+    st.seen.resize(static_cast<size_t>(id) * 2, 0);
+  if (st.seen[id]++)
+    ++w1_dups;
+}
+
+caf::behavior w1_subscriber(caf::stateful_actor<w1_state>* self, instance lw,
+                            tally* t, bool batched) {
+  self->state.seen.resize(static_cast<size_t>(t->expect) + 2, 0);
+  if (batched)
+    self->join(*lw.all_batched("items:inserted"));
+  else
+    self->join(*lw.all("items:inserted"));
+  ++t->joined;
+  return {
+    [=](const change& c) {
+      t->count(1, now_ns());
+      check_id(self->state, c);
+    },
+    [=](const change_batch& b) {
+      t->count(static_cast<long>(b.changes.size()), now_ns());
+      for (auto& c : b.changes)
+        check_id(self->state, c);
+    },
+    [](const ready_msg&) {},
+    [](const disconnected_msg&) {},
+    [](const resumed_msg&) {},
+  };
+}
+
+struct key_state {
+  long count = 0;
+  long foreign = 0;
+  std::vector<int64_t> latencies_us;
+};
+
+// W2 (key = 0: every change) and W3 (one subscriber per key).
+caf::behavior update_subscriber(caf::stateful_actor<key_state>* self,
+                                instance lw, tally* t, int64_t key,
+                                std::atomic<long>* subs_ok, long per_sub) {
+  if (key == 0)
+    self->join(*lw.all("item_qty_updated"));
+  else
+    self->join(*lw.by_key("item_qty_updated", key));
+  ++t->joined;
+  self->attach_functor([self, t, subs_ok, per_sub, key] {
+    std::lock_guard<std::mutex> guard{t->lat_mtx};
+    auto& mine = self->state.latencies_us;
+    t->latencies_us.insert(t->latencies_us.end(), mine.begin(), mine.end());
+    if (key != 0 && self->state.count == per_sub && self->state.foreign == 0)
+      ++*subs_ok;
+  });
+  return {
+    [=](const change& c) {
+      auto t_ns = now_ns();
+      auto& st = self->state;
+      ++st.count;
+      if (key != 0 && c.key().as_integer() != key)
+        ++st.foreign;
+      if (auto ts = c.find("updated_at"); ts && ts->as_string()) {
+        auto at = timestamp_ns(*ts->as_string());
+        if (at > 0)
+          st.latencies_us.push_back((t_ns - at) / 1000);
+      }
+      t->count(1, t_ns);
+    },
+    [](const ready_msg&) {},
+    [](const disconnected_msg&) {},
+    [](const resumed_msg&) {},
+  };
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  bool batched = argc > 1 && std::strcmp(argv[1], "--batch") == 0;
+  std::string workload
+    = std::getenv("BENCH_WORKLOAD") ? std::getenv("BENCH_WORKLOAD") : "w1";
+  tally t;
+  t.expect = env_long("BENCH_EXPECT", 100000);
+  auto grace_ms = env_long("BENCH_GRACE_MS", 500);
+  auto timeout_s = env_long("BENCH_TIMEOUT_S", 300);
+  long subscribers = env_long("BENCH_W3_SUBSCRIBERS", 1000);
+  long per_sub = env_long("BENCH_W3_PER_SUB", 10);
+  caf::actor_system_config cfg;
+  register_types(cfg);
+  caf::actor_system sys{cfg};
+  watch_config config; // connection from the PG* variables
+  if (workload == "w1")
+    config.watchers = {watcher_spec::on("items", event_kind::inserted)
+                         .with_extra_columns({"owner_id"})};
+  else
+    config.watchers = {watcher_spec::on("items", event_kind::updated)
+                         .labelled("item_qty_updated")
+                         .with_trigger_columns({"qty"})
+                         .with_extra_columns({"updated_at"})};
+  auto lw = spawn_watchers(sys, config);
+  if (!lw) {
+    std::fprintf(stderr, "%s\n", describe(lw.error()).c_str());
+    return 1;
+  }
+  if (auto err = lw->await_ready(std::chrono::seconds(60))) {
+    std::fprintf(stderr, "%s\n", describe(err).c_str());
+    lw->stop();
+    return 1;
+  }
+  std::atomic<long> subs_ok{0};
+  long wanted = 1;
+  if (workload == "w1") {
+    sys.spawn(w1_subscriber, *lw, &t, batched);
+  } else if (workload == "w2") {
+    sys.spawn(update_subscriber, *lw, &t, int64_t{0}, &subs_ok, per_sub);
+  } else {
+    wanted = subscribers;
+    for (long k = 1; k <= subscribers; ++k)
+      sys.spawn(update_subscriber, *lw, &t, int64_t{k}, &subs_ok, per_sub);
+  }
+  while (t.joined < wanted)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::puts("READY");
+  std::fflush(stdout);
+  auto deadline = now_ns() + timeout_s * 1'000'000'000;
+  while (now_ns() < deadline) {
+    if (t.received >= t.expect && now_ns() >= t.last_ns + grace_ms * 1'000'000)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  auto received = std::min(t.received.load(), t.expect);
+  auto extra = t.extra.load();
+  auto first = t.first_ns.load();
+  auto last = t.last_ns.load();
+  // Stopping releases the subscribers; they hand in latencies as they end.
+  lw->stop();
+  sys.await_all_actors_done();
+  if (auto* lat_file = std::getenv("BENCH_LAT_FILE");
+      lat_file && workload != "w1") {
+    std::ofstream out{lat_file};
+    for (auto us : t.latencies_us)
+      out << us << '\n';
+  }
+  std::printf(
+    "RESULT received=%ld extra=%ld dup=%ld first_ns=%lld last_ns=%lld",
+    received, extra, workload == "w1" ? w1_dups.load() : -1L,
+    static_cast<long long>(first), static_cast<long long>(last));
+  if (workload == "w3")
+    std::printf(" subs_ok=%ld subs_bad=%ld", subs_ok.load(),
+                subscribers - subs_ok.load());
+  std::printf("\n");
+  std::fflush(stdout);
+  return received == t.expect ? 0 : 1;
+}
