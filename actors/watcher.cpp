@@ -135,7 +135,7 @@ struct watcher_actor_state {
     }
     if (debug())
       log(log_level::debug, who,
-          "published " + sent.raw + " to " + who + published_to);
+          "published " + sent.raw + " to " + who + published_to, true);
   }
 
   // Sends the changes published since the last flush as one change_batch.
@@ -151,7 +151,8 @@ struct watcher_actor_state {
     if (debug())
       log(log_level::debug, who,
           "published a batch of " + std::to_string(count) + " to " + who
-            + "|batch");
+            + "|batch",
+          true);
   }
 
   void process(caf::event_based_actor* self, notification_batch& batch) {
@@ -159,7 +160,7 @@ struct watcher_actor_state {
     for (auto& payload : batch.payloads) {
       ++rt().received;
       if (debug())
-        log(log_level::debug, who, "received " + payload);
+        log(log_level::debug, who, "received " + payload, true);
       if (hook != nullptr)
         hook(payload);
       auto values = decoder->decode(payload);

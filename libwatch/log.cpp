@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <memory>
+#include <mutex>
 #include <string>
 
 namespace libwatch {
@@ -37,20 +39,38 @@ const char* name(log_level x) {
   return "?";
 }
 
+std::mutex sink_mtx;
+std::function<void(std::string_view)> sink;
+
 } // namespace
+
+void set_log_sink(std::function<void(std::string_view)> f) {
+  std::lock_guard<std::mutex> guard{sink_mtx};
+  sink = std::move(f);
+}
 
 bool log_enabled(log_level level) noexcept {
   static const log_level threshold = level_from_environment();
   return level <= threshold;
 }
 
-void log(log_level level, std::string_view component, std::string_view text) {
+void log(log_level level, std::string_view component, std::string_view text,
+         bool force) {
+  if (!force && !log_enabled(level))
+    return;
   std::string line = "libwatch ";
   line += name(level);
   line += " [";
   line += component;
   line += "] ";
   line += text;
+  {
+    std::lock_guard<std::mutex> guard{sink_mtx};
+    if (sink) {
+      sink(line);
+      return;
+    }
+  }
   line += '\n';
   // One write per line keeps lines from different threads whole.
   [[maybe_unused]] auto res = write(STDERR_FILENO, line.data(), line.size());

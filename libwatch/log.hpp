@@ -5,6 +5,7 @@
 // warning); a watcher's `debug` flag enables debug lines for that watcher.
 #pragma once
 
+#include <functional>
 #include <string_view>
 
 namespace libwatch {
@@ -14,7 +15,16 @@ enum class log_level : int { error = 0, warning = 1, info = 2, debug = 3 };
 /// Whether lines of `level` are printed (cheap; check before formatting).
 bool log_enabled(log_level level) noexcept;
 
-/// Prints `libwatch LEVEL [component] text` to stderr as one write.
-void log(log_level level, std::string_view component, std::string_view text);
+/// Prints `libwatch LEVEL [component] text` to stderr as one write if
+/// `level` is enabled, or regardless with `force` (a watcher's own `debug`
+/// flag).
+void log(log_level level, std::string_view component, std::string_view text,
+         bool force = false);
+
+/// Sends every line libwatch prints to `sink` instead of stderr (without the
+/// trailing newline), e.g. to route it into the application's logger; an
+/// empty function restores stderr. Thread-safe; the sink may be called from
+/// any thread and must not call back into libwatch.
+void set_log_sink(std::function<void(std::string_view line)> sink);
 
 } // namespace libwatch

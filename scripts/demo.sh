@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build/demo
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLIBWATCH_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j2 --target package_tracking
+cmake --build "$build" -j2 --target package_tracking libwatch_cli
 
 dsn=${1:-${LIBWATCH_DEMO_DSN:-}}
 if [ -z "$dsn" ]; then

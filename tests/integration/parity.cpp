@@ -3,7 +3,10 @@
 #define CAF_SUITE parity
 #include <caf/test/unit_test.hpp>
 
+#include <mutex>
+
 #include "integration/watch_fixture.hpp"
+#include "libwatch/log.hpp"
 
 using namespace libwatch;
 using namespace libwatch::testing;
@@ -137,6 +140,60 @@ CAF_TEST(replica_sessions_write_quietly_unless_the_watcher_enables_always) {
   CAF_CHECK_EQUAL(db.scalar("SELECT tgenabled FROM pg_trigger WHERE tgname = "
                             "'lw_loud_items_trigger'"),
                   "A");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+namespace {
+
+// Collects libwatch's log lines while alive.
+struct log_capture {
+  std::mutex mtx;
+  std::vector<std::string> lines;
+
+  log_capture() {
+    set_log_sink([this](std::string_view line) {
+      std::lock_guard<std::mutex> guard{mtx};
+      lines.emplace_back(line);
+    });
+  }
+
+  ~log_capture() {
+    set_log_sink(nullptr);
+  }
+
+  size_t count(const std::string& needle) {
+    std::lock_guard<std::mutex> guard{mtx};
+    size_t n = 0;
+    for (auto& l : lines)
+      if (l.find(needle) != std::string::npos)
+        ++n;
+    return n;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(debug_log_tests, watch_fixture)
+
+CAF_TEST(a_debug_watcher_logs_payloads_and_groups_and_others_stay_quiet) {
+  db.exec("CREATE TABLE comments (id int PRIMARY KEY, post_id int)");
+  log_capture logs;
+  auto inst = start(
+    {watcher_spec::on("comments", event_kind::inserted)
+       .labelled("chatty")
+       .with_association_columns({"post_id"})
+       .with_debug(),
+     watcher_spec::on("comments", event_kind::inserted).labelled("quiet")});
+  caf::scoped_actor self{sys};
+  join(self, inst.by_column("chatty", "post_id", 7));
+  join(self, inst.all("quiet"));
+  db.exec("INSERT INTO comments VALUES (1, 7)");
+  CAF_REQUIRE_EQUAL(changes(self, 2).size(), 2u);
+  CAF_CHECK_EQUAL(logs.count("DEBUG [chatty] received {"), 1u);
+  CAF_CHECK_EQUAL(logs.count("DEBUG [chatty] published {"), 1u);
+  CAF_CHECK_EQUAL(logs.count(" to chatty chatty|post_id|7"), 1u);
+  CAF_CHECK_EQUAL(logs.count("[quiet]"), 0u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
