@@ -7,12 +7,25 @@
 #include <caf/stateful_actor.hpp>
 
 #include "libwatch/atoms.hpp"
+#include "libwatch/identifiers.hpp"
+#include "libwatch/object_names.hpp"
 #include "libwatch/pg/catalog.hpp"
 #include "libwatch/pg/connection.hpp"
+#include "libwatch/pg/inventory.hpp"
 
 namespace libwatch {
 
 namespace {
+
+std::string describe_object(const pg::owned_object& x) {
+  auto owner = x.watcher.empty() ? "" : " (watcher " + x.watcher + ")";
+  if (x.kind == pg::object_kind::trigger)
+    return "trigger " + quote_identifier(x.name) + " on "
+           + quote_identifier(x.schema) + "." + quote_identifier(x.table)
+           + owner;
+  return "function " + quote_identifier(x.schema) + "."
+         + quote_identifier(x.name) + "()" + owner;
+}
 
 struct worker_state {
   pg::connect_options options;
@@ -28,6 +41,8 @@ struct worker_state {
     if (!fresh)
       return fresh.error();
     conn.emplace(std::move(*fresh));
+    // Every statement of the worker, whoever issues it, is bounded.
+    conn->set_default_timeout(timeout);
     return &*conn;
   }
 };
@@ -47,6 +62,30 @@ caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
       if (!res)
         return res.error();
       return std::move(*res);
+    },
+    [=](orphans_atom, const std::vector<watcher_spec>& specs,
+        bool drop) -> caf::result<std::vector<std::string>> {
+      auto conn = self->state.connection();
+      if (!conn)
+        return conn.error();
+      auto objects = pg::list_libwatch_objects(**conn);
+      if (!objects)
+        return objects.error();
+      std::vector<resolved_watcher> configured;
+      for (auto& spec : specs) {
+        resolved_watcher w;
+        w.spec = spec;
+        w.names = derive_names(spec);
+        configured.push_back(std::move(w));
+      }
+      auto found = pg::orphans(*objects, configured);
+      if (drop)
+        if (auto err = pg::drop_objects(**conn, found, self->state.timeout))
+          return err;
+      std::vector<std::string> lines;
+      for (auto& x : found)
+        lines.push_back(describe_object(x));
+      return lines;
     },
     [=](fetch_atom, const std::string& sql,
         const std::string& key) -> caf::result<std::string> {

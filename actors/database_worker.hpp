@@ -7,6 +7,9 @@
 //       reads the table from the catalog, checks the spec against it and
 //       creates or replaces function + trigger in one transaction under
 //       libwatch's advisory lock.
+//   (orphans_atom, vector<watcher_spec>, drop) -> vector<string>
+//       lists (and with drop, drops) libwatch objects none of the specs
+//       would create; one description per object.
 //   (fetch_atom, sql, key) -> std::string
 //       runs a watcher's fetch statement (sql::fetch_statement) for one key:
 //       the row's payload JSON, or "" when the row is gone.

@@ -127,6 +127,39 @@ void on_watcher_exit(supervisor_actor* self, size_t index, caf::error reason) {
   st.watchers[index] = start_watcher(self, index, gap);
 }
 
+// Once every watcher is up, reports (or drops, as configured) libwatch
+// objects in the database that no configured watcher owns.
+void handle_orphans(supervisor_actor* self) {
+  auto& cfg = self->state.core->config;
+  bool drop = cfg.orphans == orphan_policy::drop;
+  self
+    ->request(self->state.worker, caf::infinite, orphans_atom::value,
+              cfg.watchers, drop)
+    .then(
+      [drop](std::vector<std::string>& found) {
+        if (found.empty())
+          return;
+        std::string list;
+        for (auto& x : found)
+          list += (list.empty() ? "" : "; ") + x;
+        if (drop)
+          log(log_level::warning, "supervisor",
+              "dropped libwatch objects that no configured watcher owns: "
+                + list);
+        else
+          log(log_level::warning, "supervisor",
+              "found libwatch objects that no configured watcher owns: " + list
+                + ". Set [cleanup] orphans = \"drop\" to drop them at "
+                  "start, or run `libwatch uninstall` with the "
+                  "configuration that created them");
+      },
+      [drop](caf::error& err) {
+        log(log_level::warning, "supervisor",
+            std::string{drop ? "cannot drop" : "cannot list"}
+              + " orphaned libwatch objects: " + describe(err));
+      });
+}
+
 caf::behavior supervisor(supervisor_actor* self,
                          std::shared_ptr<detail::instance_core> core) {
   auto& st = self->state;
@@ -190,8 +223,10 @@ caf::behavior supervisor(supervisor_actor* self,
       if (index >= state.started.size() || state.started[index])
         return;
       state.started[index] = true;
-      if (++state.started_count == state.started.size())
+      if (++state.started_count == state.started.size()) {
         state.answer_waiting();
+        handle_orphans(self);
+      }
     },
   };
 }

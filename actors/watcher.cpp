@@ -287,6 +287,15 @@ void verify(watcher_actor* self, uint64_t epoch) {
         auto& state = self->state;
         if (epoch != state.epoch || state.current != phase::verifying)
           return;
+        if (!w.replaced_drift.empty()) {
+          std::string what;
+          for (auto& d : w.replaced_drift)
+            what += (what.empty() ? "" : "; ") + d;
+          log(log_level::warning, state.who,
+              "replaced a function/trigger that differed from this "
+              "configuration: "
+                + what);
+        }
         state.on_installed(w);
         state.rt().set_resolved(w);
         state.go_live(self);

@@ -28,6 +28,9 @@ using install_atom = caf::atom_constant<caf::atom("lw_install")>;
 /// Watcher to database worker: run a fetch statement for one key; replies
 /// with the row's payload JSON, or "" if the row is gone.
 using fetch_atom = caf::atom_constant<caf::atom("lw_fetch")>;
+/// Supervisor to database worker: find (and with `true`, drop) libwatch
+/// objects no configured watcher owns; replies with one line per object.
+using orphans_atom = caf::atom_constant<caf::atom("lw_orphans")>;
 /// Watcher to itself: try installing again after a transient failure.
 using retry_atom = caf::atom_constant<caf::atom("lw_retry")>;
 /// Watcher to supervisor: ready for the first time.

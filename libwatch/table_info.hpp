@@ -59,13 +59,17 @@ struct resolved_watcher {
   std::vector<column_info> payload_columns;
   /// `updated` watchers: columns whose change fires the trigger.
   std::vector<column_info> trigger_columns;
+  /// Set by installation: how the function and trigger found in the
+  /// database differed from this watcher's before they were replaced (empty
+  /// when they matched or did not exist).
+  std::vector<std::string> replaced_drift;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, resolved_watcher& x) {
   return f(caf::meta::type_name("libwatch::resolved_watcher"), x.spec,
            x.names.channel, x.names.function, x.names.trigger, x.primary_key,
-           x.payload_columns, x.trigger_columns);
+           x.payload_columns, x.trigger_columns, x.replaced_drift);
 }
 
 /// Most payload columns a watcher may carry: json_build_object takes at most

@@ -5,6 +5,7 @@
 
 #include "libwatch/error.hpp"
 #include "libwatch/identifiers.hpp"
+#include "libwatch/pg/inventory.hpp"
 #include "libwatch/sql/trigger_sql.hpp"
 
 namespace libwatch::pg {
@@ -182,11 +183,51 @@ install(connection& conn, const watcher_spec& spec, caf::timespan timeout) {
     return resolved.error();
   if (auto err = check_privileges(conn, *resolved, timeout))
     return err;
+  // Never replace what is not ours; report what we replace.
+  auto existing = inspect(conn, *resolved);
+  if (!existing)
+    return existing.error();
+  auto refuse = [&](const std::string& what) {
+    return make_error(errc::catalog_mismatch,
+                      "watcher " + watcher_name(spec) + ": " + what
+                        + " exists but is not libwatch's (its function has "
+                          "no libwatch comment); libwatch will not replace "
+                          "it. Drop or rename it, or give the watcher a "
+                          "label so it derives other names");
+  };
+  if (existing->function_exists && !existing->function_marked)
+    return refuse("the function " + quote_identifier(spec.schema) + "."
+                  + quote_identifier(resolved->names.function));
+  if (existing->trigger_exists && !existing->trigger_marked)
+    return refuse("the trigger " + quote_identifier(resolved->names.trigger)
+                  + " on " + quote_identifier(spec.schema) + "."
+                  + quote_identifier(spec.table));
+  if (existing->function_exists || existing->trigger_exists)
+    resolved->replaced_drift = existing->differences;
   auto context = "installing the trigger of watcher " + watcher_name(spec);
   auto statements = sql::install_statements(*resolved, conn.server_version());
   if (auto err = in_ddl_transaction(conn, context, statements, timeout))
     return err;
   return resolved;
+}
+
+caf::error drop_objects(connection& conn,
+                        const std::vector<owned_object>& objects,
+                        caf::timespan timeout) {
+  std::vector<std::string> statements;
+  for (auto kind : {object_kind::trigger, object_kind::function})
+    for (auto& x : objects)
+      if (x.kind == kind)
+        statements.push_back(
+          kind == object_kind::trigger
+            ? "DROP TRIGGER IF EXISTS " + quote_identifier(x.name) + " ON "
+                + quote_identifier(x.schema) + "." + quote_identifier(x.table)
+            : "DROP FUNCTION IF EXISTS " + quote_identifier(x.schema) + "."
+                + quote_identifier(x.name) + "()");
+  if (statements.empty())
+    return caf::none;
+  return in_ddl_transaction(conn, "dropping orphaned libwatch objects",
+                            statements, timeout);
 }
 
 caf::error uninstall(connection& conn, const resolved_watcher& w) {

@@ -12,6 +12,8 @@
 
 namespace libwatch::pg {
 
+struct owned_object;
+
 /// Oldest server libwatch supports (EXECUTE FUNCTION, partitioned keys).
 constexpr int min_server_version = 110000;
 
@@ -34,5 +36,11 @@ install(connection& conn, const watcher_spec& spec,
 /// Drops the watcher's trigger and function in one transaction under the
 /// advisory lock.
 caf::error uninstall(connection& conn, const resolved_watcher& w);
+
+/// Drops libwatch objects (as listed by `list_libwatch_objects`), triggers
+/// before functions, in one transaction under the advisory lock.
+caf::error drop_objects(connection& conn,
+                        const std::vector<owned_object>& objects,
+                        caf::timespan timeout = caf::timespan{0});
 
 } // namespace libwatch::pg

@@ -186,6 +186,8 @@ caf::expected<result> connection::exec(std::string_view context,
     }
   }
   auto n = static_cast<int>(values.size());
+  if (timeout.count() <= 0)
+    timeout = default_timeout_;
   PGresult* raw = nullptr;
   if (timeout.count() <= 0) {
     raw = PQexecParams(conn_.get(), sql.c_str(), n, nullptr, values.data(),

@@ -74,6 +74,12 @@ public:
                              const std::vector<param>& params = {},
                              caf::timespan timeout = caf::timespan{0});
 
+  /// The timeout `exec` uses when called without one (0: none). Set it on
+  /// connections that must not hang on a silently dead peer.
+  void set_default_timeout(caf::timespan timeout) noexcept {
+    default_timeout_ = timeout;
+  }
+
   /// Whether the connection is still usable.
   bool ok() const noexcept;
 
@@ -97,6 +103,7 @@ private:
   PGresult* await_result(caf::timespan timeout);
 
   std::unique_ptr<PGconn, connection_deleter> conn_;
+  caf::timespan default_timeout_{0};
 };
 
 /// libpq's last error message on `conn`, without the trailing newline.

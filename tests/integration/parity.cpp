@@ -3,10 +3,13 @@
 #define CAF_SUITE parity
 #include <caf/test/unit_test.hpp>
 
+#include <functional>
 #include <mutex>
+#include <thread>
 
 #include "integration/watch_fixture.hpp"
 #include "libwatch/log.hpp"
+#include "libwatch/object_names.hpp"
 
 using namespace libwatch;
 using namespace libwatch::testing;
@@ -194,6 +197,158 @@ CAF_TEST(a_debug_watcher_logs_payloads_and_groups_and_others_stay_quiet) {
   CAF_CHECK_EQUAL(logs.count("DEBUG [chatty] published {"), 1u);
   CAF_CHECK_EQUAL(logs.count(" to chatty chatty|post_id|7"), 1u);
   CAF_CHECK_EQUAL(logs.count("[quiet]"), 0u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+namespace {
+
+bool eventually(const std::function<bool()>& pred) {
+  auto deadline = std::chrono::steady_clock::now() + must_arrive;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pred();
+}
+
+struct orphan_fixture : watch_fixture {
+  orphan_fixture() {
+    db.exec("CREATE SCHEMA \"Mixed Case\";"
+            "CREATE TABLE \"Mixed Case\".\"Ta\"\"ble\" (id int PRIMARY KEY);"
+            "CREATE TABLE readings (id int, region text, PRIMARY KEY (id, "
+            "region)) PARTITION BY LIST (region);"
+            "CREATE TABLE readings_eu PARTITION OF readings FOR VALUES IN "
+            "('eu');"
+            "CREATE TABLE keep (id int PRIMARY KEY);"
+            // A user's own objects that merely look like libwatch's.
+            "CREATE FUNCTION ewallet_func() RETURNS trigger LANGUAGE plpgsql "
+            "AS $$BEGIN RETURN NULL; END$$;"
+            "CREATE TRIGGER lw_fake_trigger AFTER INSERT ON keep FOR EACH ROW "
+            "EXECUTE FUNCTION ewallet_func();");
+    // What an earlier configuration left behind.
+    auto old = start({watcher_spec::on("Ta\"ble", event_kind::inserted)
+                        .in_schema("Mixed Case"),
+                      watcher_spec::on("readings", event_kind::inserted)
+                        .labelled("old_readings")
+                        .with_primary_key("id")});
+    old.stop();
+    instances.clear();
+  }
+
+  watch_config current(orphan_policy policy) {
+    auto cfg_ = config_of({watcher_spec::on("keep", event_kind::deleted)});
+    cfg_.orphans = policy;
+    return cfg_;
+  }
+
+  std::string count(const std::string& what) {
+    return db.scalar("SELECT count(*) FROM " + what);
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(orphan_tests, orphan_fixture)
+
+CAF_TEST(orphans_are_reported_at_start_and_nothing_else_is) {
+  log_capture logs;
+  start(current(orphan_policy::warn));
+  CAF_REQUIRE(
+    eventually([&] { return logs.count("found libwatch objects") == 1; }));
+  std::string line;
+  {
+    std::lock_guard<std::mutex> guard{logs.mtx};
+    for (auto& l : logs.lines)
+      if (l.find("found libwatch objects") != std::string::npos)
+        line = l;
+  }
+  CAF_MESSAGE(line);
+  auto names = derive_names(
+    watcher_spec::on("Ta\"ble", event_kind::inserted).in_schema("Mixed Case"));
+  CAF_CHECK(line.find("function \"Mixed Case\".\"" + names.function + "\"()")
+            != std::string::npos);
+  CAF_CHECK(line.find("trigger \"" + names.trigger
+                      + "\" on \"Mixed Case\".\"Ta\"\"ble\"")
+            != std::string::npos);
+  CAF_CHECK(line.find("function \"public\".\"lw_old_readings_func\"()")
+            != std::string::npos);
+  CAF_CHECK(line.find("trigger \"lw_old_readings_trigger\" on "
+                      "\"public\".\"readings\"")
+            != std::string::npos);
+  // Not the partition's clone, not the user's look-alikes, not our own.
+  CAF_CHECK(line.find("readings_eu") == std::string::npos);
+  CAF_CHECK(line.find("ewallet") == std::string::npos);
+  CAF_CHECK(line.find("lw_fake_trigger") == std::string::npos);
+  CAF_CHECK(line.find("keep") == std::string::npos);
+  // Reporting changes nothing.
+  CAF_CHECK_EQUAL(count("pg_proc WHERE proname LIKE 'lw\\_%'"), "3");
+}
+
+CAF_TEST(cleanup_drops_exactly_the_orphans) {
+  log_capture logs;
+  start(current(orphan_policy::drop));
+  CAF_REQUIRE(
+    eventually([&] { return logs.count("dropped libwatch objects") == 1; }));
+  CAF_CHECK_EQUAL(count("pg_proc WHERE proname LIKE 'lw\\_%'"), "1");
+  CAF_CHECK_EQUAL(count("pg_trigger WHERE NOT tgisinternal AND tgname LIKE "
+                        "'lw\\_%' AND tgname <> 'lw_fake_trigger'"),
+                  "1");
+  CAF_CHECK_EQUAL(count("pg_proc WHERE proname = 'ewallet_func'"), "1");
+  CAF_CHECK_EQUAL(count("pg_trigger WHERE tgname = 'lw_fake_trigger'"), "1");
+  CAF_CHECK_EQUAL(count("pg_trigger WHERE tgrelid = "
+                        "'readings_eu'::regclass"),
+                  "0");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST_FIXTURE_SCOPE(drift_tests, watch_fixture)
+
+CAF_TEST(a_changed_configuration_replaces_the_drifted_trigger_and_says_so) {
+  db.exec("CREATE TABLE posts (id int PRIMARY KEY, title text, likes int)");
+  start({watcher_spec::on("posts", event_kind::updated)
+           .labelled("post_edits")
+           .with_extra_columns({"title"})})
+    .stop();
+  instances.clear();
+  log_capture logs;
+  auto inst = start({watcher_spec::on("posts", event_kind::updated)
+                       .labelled("post_edits")
+                       .with_extra_columns({"title", "likes"})
+                       .with_trigger_columns({"likes"})});
+  CAF_CHECK_EQUAL(logs.count("[post_edits] replaced a function/trigger that "
+                             "differed from this configuration"),
+                  1u);
+  caf::scoped_actor self{sys};
+  join(self, inst.all("post_edits"));
+  db.exec("INSERT INTO posts VALUES (1, 'a', 0); UPDATE posts SET likes = 3");
+  auto c = next_change(self);
+  CAF_REQUIRE(c);
+  CAF_CHECK_EQUAL(c->at("likes").as_integer(), 3);
+  // A restart with the same configuration replaces nothing.
+  inst.stop();
+  instances.clear();
+  log_capture again;
+  start({watcher_spec::on("posts", event_kind::updated)
+           .labelled("post_edits")
+           .with_extra_columns({"title", "likes"})
+           .with_trigger_columns({"likes"})});
+  CAF_CHECK_EQUAL(again.count("replaced"), 0u);
+}
+
+CAF_TEST(an_object_that_is_not_libwatchs_is_never_replaced) {
+  db.exec("CREATE TABLE posts (id int PRIMARY KEY);"
+          "CREATE FUNCTION lw_mine_func() RETURNS trigger LANGUAGE plpgsql AS "
+          "$$BEGIN RETURN NULL; END$$;");
+  auto err = start_error(
+    {watcher_spec::on("posts", event_kind::inserted).labelled("mine")});
+  CAF_CHECK(is(err, errc::catalog_mismatch));
+  CAF_CHECK(describe(err).find("is not libwatch's") != std::string::npos);
+  CAF_CHECK_EQUAL(db.scalar("SELECT prosrc FROM pg_proc WHERE proname = "
+                            "'lw_mine_func'"),
+                  "BEGIN RETURN NULL; END");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
