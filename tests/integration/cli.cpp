@@ -115,7 +115,10 @@ CAF_TEST(uninstall_drops_what_install_created_and_status_reports_it_missing) {
   CAF_CHECK_EQUAL(count_triggers(), 0);
   auto st = run_cli({"status", cfg, "--json"});
   CAF_CHECK_EQUAL(st.exit_code, 1);
-  for (auto& w : parse_json(st.out)["watchers"])
+  // Keep the document alive: a range-for over a member of a temporary
+  // would iterate freed memory.
+  auto doc = parse_json(st.out);
+  for (auto& w : doc["watchers"])
     CAF_CHECK_EQUAL(w["state"], "missing");
   auto again = run_cli({"uninstall", cfg});
   CAF_CHECK_EQUAL(again.exit_code, 0);

@@ -133,7 +133,8 @@ CAF_TEST(a_key_too_large_to_notify_still_commits_and_is_counted_as_dropped) {
   while (inst.status().watchers[0].dropped < 1
          && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  CAF_CHECK_EQUAL(inst.status().watchers[0].dropped, 1u);
+  auto st = inst.status();
+  CAF_CHECK_EQUAL(st.watchers[0].dropped, 1u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

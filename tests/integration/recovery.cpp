@@ -234,7 +234,8 @@ CAF_TEST(unreachable_database_without_fail_fast_keeps_trying_and_says_why) {
   CAF_CHECK(is(err, errc::stopped));
   CAF_CHECK(describe(err).find("cannot connect to PostgreSQL")
             != std::string::npos);
-  CAF_CHECK_EQUAL(inst->status().connection, "waiting");
+  auto st = inst->status();
+  CAF_CHECK_EQUAL(st.connection, "waiting");
 }
 
 CAF_TEST(password_never_appears_in_connection_errors) {

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs libwatch against rawlisten (plain libpq, the physical limit) on the
+# shared benchmark kit's fixed workloads, interleaved round by round so that
+# drift on the machine spreads over both, and prints medians (min-max) and
+# the ratios libwatch / raw. The kit in ../shared/bench is read-only: it is
+# copied into the build directory first.
+#
+#   bench/run.sh [ROUNDS]        (default 5)
+#
+# Needs the project built (build/bench/bench/libwatch_subscriber); builds it
+# if missing. Results: build/bench/results.txt and build/bench/summary.md.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+rounds=${1:-5}
+kit_src=${LIBWATCH_BENCH_KIT:-$root/../shared/bench}
+out=$root/build/bench
+kit=$out/kit
+"$root/scripts/install-deps.sh"
+
+cmake -S "$root" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DLIBWATCH_BUILD_TESTS=OFF -DLIBWATCH_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build "$out" -j2 --target libwatch_subscriber >/dev/null
+sub=$out/bench/libwatch_subscriber
+
+rm -rf "$kit"
+cp -r "$kit_src" "$kit"
+chmod -R u+w "$kit"
+make -s -C "$kit"
+export BENCH_ROOT=${BENCH_ROOT:-/tmp/libwatch-bench}
+"$kit/cluster.sh" init >/dev/null
+results=$out/results.txt
+: >"$results"
+for round in $(seq 1 "$rounds"); do
+  echo "== round $round of $rounds" >&2
+  "$kit/run_all.sh" --reps 1 --label none --sub true --workloads w1-notrigger \
+    --out "$results" >/dev/null
+  "$kit/run_all.sh" --reps 1 --label raw --sub "$kit/rawlisten --parse" \
+    --triggers "$kit/sql/ectowatch_equiv_triggers.sql" --workloads "w1 w2 w3" \
+    --out "$results" >/dev/null
+  "$kit/run_all.sh" --reps 1 --label libwatch --sub "$sub" \
+    --workloads "w1 w2 w3" --out "$results" >/dev/null
+  "$kit/run_all.sh" --reps 1 --label libwatch-batch --sub "$sub --batch" \
+    --workloads "w1" --out "$results" >/dev/null
+done
+"$kit/summarize.sh" "$results" | tee "$out/summary.md"
+"$root/bench/ratios.sh" "$results" | tee -a "$out/summary.md"
