@@ -199,13 +199,13 @@ private:
       auto i = routes_.find(raw->relname);
       if (i == routes_.end())
         continue;
-      if (i->second.pending.payloads.empty())
+      if (i->second.pending.empty())
         touched_.push_back(&i->second);
-      i->second.pending.payloads.emplace_back(raw->extra);
+      i->second.pending.add(raw->extra);
     }
     for (auto* r : touched_) {
       caf::anon_send(r->watcher, std::move(r->pending));
-      r->pending.payloads.clear();
+      r->pending = notification_batch{};
     }
     touched_.clear();
     if (any)

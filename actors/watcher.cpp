@@ -157,15 +157,16 @@ struct watcher_actor_state {
 
   void process(caf::event_based_actor* self, notification_batch& batch) {
     auto hook = detail::before_decode_hook.load();
-    for (auto& payload : batch.payloads) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      auto payload = batch[i];
       ++rt().received;
       if (debug())
-        log(log_level::debug, who, "received " + payload, true);
+        log(log_level::debug, who, "received " + std::string{payload}, true);
       if (hook != nullptr)
         hook(payload);
       auto values = decoder->decode(payload);
       if (!values) {
-        drop(payload, describe(values.error()));
+        drop(std::string{payload}, describe(values.error()));
         continue;
       }
       change ch{who,
@@ -173,7 +174,7 @@ struct watcher_actor_state {
                 ctx.spec.schema,
                 ctx.spec.table,
                 std::move(*values),
-                std::move(payload),
+                std::string{payload},
                 value_source::notification};
       if (!decoder->last_was_reduced())
         enqueue(self, std::move(ch));
@@ -355,13 +356,14 @@ caf::behavior watcher(watcher_actor* self, watcher_context ctx) {
         state.process(self, batch);
         return;
       }
-      if (state.early_count + batch.payloads.size() > max_early_payloads) {
-        for (auto& p : batch.payloads)
-          state.drop(p, "arrived before the first installation and the "
-                        "holding buffer is full");
+      if (state.early_count + batch.size() > max_early_payloads) {
+        for (size_t i = 0; i < batch.size(); ++i)
+          state.drop(std::string{batch[i]},
+                     "arrived before the first installation and the holding "
+                     "buffer is full");
         return;
       }
-      state.early_count += batch.payloads.size();
+      state.early_count += batch.size();
       state.early.push_back(std::move(batch));
     },
   };

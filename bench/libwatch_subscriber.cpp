@@ -169,6 +169,22 @@ struct key_state {
   long count = 0;
   long foreign = 0;
   std::vector<int64_t> latencies_us;
+  // Where to hand in the results when the actor ends (the state is destroyed
+  // then; attach_functor would run too late to read it).
+  tally* t = nullptr;
+  std::atomic<long>* subs_ok = nullptr;
+  long per_sub = 0;
+  int64_t key = 0;
+
+  ~key_state() {
+    if (t == nullptr)
+      return;
+    std::lock_guard<std::mutex> guard{t->lat_mtx};
+    t->latencies_us.insert(t->latencies_us.end(), latencies_us.begin(),
+                           latencies_us.end());
+    if (key != 0 && count == per_sub && foreign == 0)
+      ++*subs_ok;
+  }
 };
 
 // W2 (key = 0: every change) and W3 (one subscriber per key).
@@ -180,13 +196,10 @@ caf::behavior update_subscriber(caf::stateful_actor<key_state>* self,
   else
     self->join(*lw.by_key("item_qty_updated", key));
   ++t->joined;
-  self->attach_functor([self, t, subs_ok, per_sub, key] {
-    std::lock_guard<std::mutex> guard{t->lat_mtx};
-    auto& mine = self->state.latencies_us;
-    t->latencies_us.insert(t->latencies_us.end(), mine.begin(), mine.end());
-    if (key != 0 && self->state.count == per_sub && self->state.foreign == 0)
-      ++*subs_ok;
-  });
+  self->state.t = t;
+  self->state.subs_ok = subs_ok;
+  self->state.per_sub = per_sub;
+  self->state.key = key;
   return {
     [=](const change& c) {
       auto t_ns = now_ns();

@@ -17,7 +17,7 @@ out=$root/build/bench
 kit=$out/kit
 "$root/scripts/install-deps.sh"
 
-cmake -S "$root" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+cmake -S "$root" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLIBWATCH_BUILD_TESTS=OFF -DLIBWATCH_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build "$out" -j2 --target libwatch_subscriber >/dev/null
 sub=$out/bench/libwatch_subscriber

@@ -2,22 +2,47 @@
 // drained from the connection in one go, in arrival (= commit) order.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <caf/meta/type_name.hpp>
 
 namespace libwatch {
 
-/// Payloads for one watcher, oldest first. Batching amortises the actor
-/// message per notification over a whole burst.
+/// Payloads for one watcher, oldest first, stored back to back in one
+/// buffer: a burst of N notifications costs one actor message and two
+/// allocations instead of N of each, and the buffer is freed in one piece by
+/// the receiving thread.
 struct notification_batch {
-  std::vector<std::string> payloads;
+  std::string data;
+  /// End offset in `data` of each payload.
+  std::vector<uint32_t> ends;
+
+  size_t size() const noexcept {
+    return ends.size();
+  }
+
+  bool empty() const noexcept {
+    return ends.empty();
+  }
+
+  std::string_view operator[](size_t i) const noexcept {
+    auto begin = i == 0 ? 0 : ends[i - 1];
+    return std::string_view{data}.substr(begin, ends[i] - begin);
+  }
+
+  void add(std::string_view payload) {
+    data.append(payload);
+    ends.push_back(static_cast<uint32_t>(data.size()));
+  }
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, notification_batch& x) {
-  return f(caf::meta::type_name("libwatch::notification_batch"), x.payloads);
+  return f(caf::meta::type_name("libwatch::notification_batch"), x.data,
+           x.ends);
 }
 
 } // namespace libwatch

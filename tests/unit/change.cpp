@@ -2,6 +2,7 @@
 #define CAF_SUITE change
 
 #include "libwatch/change.hpp"
+#include "libwatch/notification_batch.hpp"
 
 #include <caf/test/unit_test.hpp>
 
@@ -77,4 +78,16 @@ CAF_TEST(at_throws_out_of_range_naming_the_missing_column) {
     CAF_CHECK(what.find("author_id") != std::string::npos);
   }
   CAF_CHECK(thrown);
+}
+
+CAF_TEST(a_notification_batch_keeps_payloads_apart_and_in_order) {
+  libwatch::notification_batch batch;
+  CAF_CHECK(batch.empty());
+  batch.add("{\"a\":1}");
+  batch.add("");
+  batch.add("second");
+  CAF_REQUIRE_EQUAL(batch.size(), 3u);
+  CAF_CHECK_EQUAL(batch[0], "{\"a\":1}");
+  CAF_CHECK_EQUAL(batch[1], "");
+  CAF_CHECK_EQUAL(batch[2], "second");
 }

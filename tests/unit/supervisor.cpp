@@ -117,7 +117,9 @@ struct fixture : test_coordinator_fixture<> {
 
   // Makes the current watcher throw, then lets the supervisor react.
   void crash() {
-    caf::anon_send(current_watcher(), notification_batch{{"boom"}});
+    notification_batch batch;
+    batch.add("boom");
+    caf::anon_send(current_watcher(), std::move(batch));
     sched.run();
     confirm_listens();
   }
