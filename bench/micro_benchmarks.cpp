@@ -1,0 +1,97 @@
+// Google Benchmark micro-benchmarks of the per-change hot path: decoding a
+// payload, finding a value topic, building a change message and publishing
+// it to a group with one subscriber. Run by hand:
+//   build/bench/bench/libwatch_micro_benchmarks
+#include <atomic>
+#include <string>
+
+#include <benchmark/benchmark.h>
+#include <caf/all.hpp>
+
+#include "actors/topic.hpp"
+#include "libwatch/change.hpp"
+#include "libwatch/payload_decoder.hpp"
+
+using namespace libwatch;
+
+namespace {
+
+const std::string w1_payload
+  = R"({"type" : "inserted", "values" : {"id" : 73421, "owner_id" : 21}})";
+
+void decode_payload(benchmark::State& state) {
+  payload_decoder decoder{event_kind::inserted, {"id", "owner_id"}};
+  for (auto _ : state) {
+    auto res = decoder.decode(w1_payload);
+    benchmark::DoNotOptimize(res);
+  }
+}
+BENCHMARK(decode_payload);
+
+void build_change_message(benchmark::State& state) {
+  payload_decoder decoder{event_kind::inserted, {"id", "owner_id"}};
+  for (auto _ : state) {
+    auto values = decoder.decode(w1_payload);
+    auto msg = caf::make_message(change{"public.items:inserted",
+                                        event_kind::inserted, "public",
+                                        "items", std::move(*values),
+                                        w1_payload});
+    benchmark::DoNotOptimize(msg);
+  }
+}
+BENCHMARK(build_change_message);
+
+struct system_fixture {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+};
+
+// Finding the topic of a key among 1,000 held ones (the per-change routing
+// cost when key subscriptions exist).
+void find_value_topic(benchmark::State& state) {
+  system_fixture fx;
+  auto module = std::make_shared<topic_module>(fx.sys);
+  topic_table table{module, "public.items:updated"};
+  std::vector<caf::group> held;
+  for (int64_t k = 1; k <= 1000; ++k)
+    held.push_back(table.value_topic({}, value{k}));
+  int64_t k = 0;
+  for (auto _ : state) {
+    auto t = table.find({}, value{1 + (k++ % 1000)});
+    benchmark::DoNotOptimize(t);
+  }
+  table.stop();
+}
+BENCHMARK(find_value_topic);
+
+// Enqueuing one prepared change message to a group with one subscriber.
+void publish_to_group(benchmark::State& state) {
+  system_fixture fx;
+  auto module = std::make_shared<topic_module>(fx.sys);
+  topic_table table{module, "public.items:inserted"};
+  std::atomic<long> received{0};
+  auto subscriber = fx.sys.spawn([&](caf::event_based_actor* self) {
+    self->join(table.general());
+    return caf::behavior{[&](const change&) { ++received; }};
+  });
+  while (table.general_topic()->empty())
+    std::this_thread::yield();
+  auto msg = caf::make_message(change{"public.items:inserted",
+                                      event_kind::inserted, "public", "items",
+                                      {field{"id", value{1}}}, w1_payload});
+  long sent = 0;
+  for (auto _ : state) {
+    table.general_topic()->enqueue(nullptr, caf::make_message_id(), msg,
+                                   nullptr);
+    ++sent;
+  }
+  while (received < sent)
+    std::this_thread::yield();
+  table.stop();
+  caf::anon_send_exit(subscriber, caf::exit_reason::user_shutdown);
+}
+BENCHMARK(publish_to_group);
+
+} // namespace
+
+BENCHMARK_MAIN();
