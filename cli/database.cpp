@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "cli/config_file.hpp"
+#include "cli/exit_code.hpp"
 #include "libwatch/error.hpp"
 
 namespace libwatch::cli {
@@ -12,6 +14,21 @@ caf::expected<pg::connection> connect(const watch_config& cfg) {
   opts.application_name = cfg.application_name + "-cli";
   opts.password_env = cfg.password_env;
   return pg::connection::open(opts);
+}
+
+std::optional<session> open_session(const std::string& path, int& code) {
+  auto cfg = load_config(path);
+  if (!cfg) {
+    code = exit_code::usage_error;
+    return std::nullopt;
+  }
+  auto conn = connect(*cfg);
+  if (!conn) {
+    report(conn.error());
+    code = exit_code::runtime_failure;
+    return std::nullopt;
+  }
+  return session{std::move(*cfg), std::move(*conn)};
 }
 
 void report(const caf::error& err) {

@@ -103,27 +103,25 @@ caf::expected<std::string> check_watcher(pg::connection& conn,
 }
 
 int run_check(const std::string& path) {
-  auto cfg = load_config(path);
-  if (!cfg)
-    return exit_code::usage_error;
-  auto conn = connect(*cfg);
-  if (!conn) {
-    report(conn.error());
-    return exit_code::runtime_failure;
-  }
+  int code = exit_code::ok;
+  auto session = open_session(path, code);
+  if (!session)
+    return code;
+  auto& cfg = session->config;
+  auto& conn = session->conn;
   std::vector<std::string> problems;
-  if (conn->server_version() < pg::min_server_version)
-    problems.push_back("PostgreSQL " + std::to_string(conn->server_version())
+  if (conn.server_version() < pg::min_server_version)
+    problems.push_back("PostgreSQL " + std::to_string(conn.server_version())
                        + " is too old; libwatch needs 11 or later");
-  auto db = database_privilege_problems(*conn);
+  auto db = database_privilege_problems(conn);
   if (!db) {
     report(db.error());
     return exit_code::runtime_failure;
   }
   problems.insert(problems.end(), db->begin(), db->end());
   std::vector<std::string> ok_lines;
-  for (auto& spec : cfg->watchers) {
-    auto fine = check_watcher(*conn, spec, problems);
+  for (auto& spec : cfg.watchers) {
+    auto fine = check_watcher(conn, spec, problems);
     if (!fine) {
       report(fine.error());
       return exit_code::runtime_failure;

@@ -48,20 +48,18 @@ std::string refusal(const resolved_watcher& w, const pg::object_state& st) {
 }
 
 int run_install(const std::string& path) {
-  auto cfg = load_config(path);
-  if (!cfg)
-    return exit_code::usage_error;
-  auto conn = connect(*cfg);
-  if (!conn) {
-    report(conn.error());
-    return exit_code::runtime_failure;
-  }
+  int code = exit_code::ok;
+  auto session = open_session(path, code);
+  if (!session)
+    return code;
+  auto& cfg = session->config;
+  auto& conn = session->conn;
   int result = exit_code::ok;
-  for (auto& spec : cfg->watchers) {
+  for (auto& spec : cfg.watchers) {
     resolved_watcher named;
     named.spec = spec;
     named.names = derive_names(spec);
-    auto state = pg::inspect(*conn, named);
+    auto state = pg::inspect(conn, named);
     if (!state) {
       report(state.error());
       return exit_code::runtime_failure;
@@ -71,7 +69,7 @@ int run_install(const std::string& path) {
       result = exit_code::problems_found;
       continue;
     }
-    auto w = pg::install(*conn, spec);
+    auto w = pg::install(conn, spec);
     if (!w) {
       if (is(w.error(), errc::connection_failed)) {
         report(w.error());

@@ -36,29 +36,27 @@ struct status_options {
 };
 
 int run_status(const status_options& opts) {
-  auto cfg = load_config(opts.path);
-  if (!cfg)
-    return exit_code::usage_error;
-  auto conn = connect(*cfg);
-  if (!conn) {
-    report(conn.error());
-    return exit_code::runtime_failure;
-  }
-  auto resolutions = resolve_watchers(*conn, *cfg);
+  int code = exit_code::ok;
+  auto session = open_session(opts.path, code);
+  if (!session)
+    return code;
+  auto& cfg = session->config;
+  auto& conn = session->conn;
+  auto resolutions = resolve_watchers(conn, cfg);
   if (!resolutions) {
     report(resolutions.error());
     return exit_code::runtime_failure;
   }
   status_report result;
   for (auto& r : *resolutions) {
-    auto state = pg::inspect(*conn, r.watcher);
+    auto state = pg::inspect(conn, r.watcher);
     if (!state) {
       report(state.error());
       return exit_code::runtime_failure;
     }
     result.watchers.push_back({r, std::move(*state)});
   }
-  auto objects = pg::list_libwatch_objects(*conn);
+  auto objects = pg::list_libwatch_objects(conn);
   if (!objects) {
     report(objects.error());
     return exit_code::runtime_failure;

@@ -127,17 +127,15 @@ int uninstall_one(pg::connection& conn, const watcher_spec& spec) {
 }
 
 int run_uninstall(const std::string& path) {
-  auto cfg = load_config(path);
-  if (!cfg)
-    return exit_code::usage_error;
-  auto conn = connect(*cfg);
-  if (!conn) {
-    report(conn.error());
-    return exit_code::runtime_failure;
-  }
+  int code = exit_code::ok;
+  auto session = open_session(path, code);
+  if (!session)
+    return code;
+  auto& cfg = session->config;
+  auto& conn = session->conn;
   int result = exit_code::ok;
-  for (auto& spec : cfg->watchers) {
-    auto rc = uninstall_one(*conn, spec);
+  for (auto& spec : cfg.watchers) {
+    auto rc = uninstall_one(conn, spec);
     if (rc == exit_code::runtime_failure)
       return rc;
     if (rc != exit_code::ok)
