@@ -11,6 +11,7 @@
 #include "actors/listener.hpp"
 #include "actors/watcher.hpp"
 #include "libwatch/atoms.hpp"
+#include "libwatch/details.hpp"
 #include "libwatch/error.hpp"
 #include "libwatch/log.hpp"
 #include "libwatch/signals.hpp"
@@ -211,6 +212,18 @@ caf::behavior supervisor(supervisor_actor* self,
       for (auto& w : self->state.core->watchers)
         result.watchers.push_back(w->snapshot());
       return result;
+    },
+    [self](details_atom,
+           const std::string& name) -> caf::result<watcher_details> {
+      for (auto& w : self->state.core->watchers) {
+        if (w->name != name)
+          continue;
+        if (auto resolved = w->resolved())
+          return details_of(*resolved);
+        return make_error(errc::stopped,
+                          "watcher " + name + " has not been installed yet");
+      }
+      return make_error(errc::unknown_watcher, "No watcher found for " + name);
     },
     [self](watchers_atom) {
       std::vector<std::string> names;

@@ -8,6 +8,8 @@
 //   (ready_atom) -> ()                 once every watcher has been ready, or
 //                                      the first error that prevents it
 //   (status_atom) -> instance_status   connection and per-watcher state
+//   (details_atom, name) -> watcher_details
+//                                      what a watcher resolved and created
 //   (watchers_atom) -> vector<string>  the watchers' names
 //   (started_atom, index)              from a watcher
 //

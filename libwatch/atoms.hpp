@@ -14,6 +14,8 @@ using ready_atom = caf::atom_constant<caf::atom("lw_ready")>;
 using watchers_atom = caf::atom_constant<caf::atom("lw_names")>;
 /// Reply with an `instance_status`.
 using status_atom = caf::atom_constant<caf::atom("lw_status")>;
+/// (details_atom, watcher name) -> `watcher_details`, or an error.
+using details_atom = caf::atom_constant<caf::atom("lw_details")>;
 
 // -- internal protocol -------------------------------------------------------
 

@@ -48,6 +48,19 @@ CAF_TEST(details_return_the_documented_fields) {
                             "'lw_order_totals_trigger'"),
                   "1");
   CAF_CHECK(is(inst.details("nope").error(), errc::unknown_watcher));
+  // The same as a reply message, for actors.
+  caf::scoped_actor self{sys};
+  self
+    ->request(inst.supervisor(), must_arrive, details_atom::value,
+              std::string{"order_totals"})
+    .receive(
+      [&](const watcher_details& reply) {
+        CAF_CHECK_EQUAL(reply.trigger, "lw_order_totals_trigger");
+        CAF_CHECK_EQUAL(reply.primary_key, "Id");
+      },
+      [&](caf::error& err) {
+        CAF_FAIL("details request failed: " << describe(err));
+      });
 }
 
 CAF_TEST(missing_trigger_privilege_is_named_in_the_error) {

@@ -5,13 +5,16 @@
 #define CAF_SUITE recovery
 #include <caf/test/unit_test.hpp>
 
+#include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "actors/watcher.hpp"
 #include "integration/private_cluster.hpp"
 #include "integration/tcp_proxy.hpp"
 #include "integration/watch_fixture.hpp"
+#include "libwatch/log.hpp"
 #include "libwatch/object_names.hpp"
 
 using namespace libwatch;
@@ -238,7 +241,13 @@ CAF_TEST(unreachable_database_without_fail_fast_keeps_trying_and_says_why) {
   CAF_CHECK_EQUAL(st.connection, "waiting");
 }
 
-CAF_TEST(password_never_appears_in_connection_errors) {
+CAF_TEST(password_never_appears_in_connection_errors_or_logs) {
+  std::vector<std::string> lines;
+  std::mutex mtx;
+  set_log_sink([&](std::string_view line) {
+    std::lock_guard<std::mutex> guard{mtx};
+    lines.emplace_back(line);
+  });
   auto config = config_of({watcher_spec::on("posts", event_kind::inserted)});
   config.conninfo = "host=127.0.0.1 port=1 dbname=x password=s3cr3t-pw";
   config.reconnect.fail_fast = true;
@@ -248,6 +257,39 @@ CAF_TEST(password_never_appears_in_connection_errors) {
   auto err = inst->await_ready(must_arrive);
   CAF_REQUIRE(err);
   CAF_CHECK_EQUAL(describe(err).find("s3cr3t-pw"), std::string::npos);
+  auto st = inst->status();
+  CAF_CHECK_EQUAL(st.last_connection_error.find("s3cr3t-pw"),
+                  std::string::npos);
+  set_log_sink(nullptr);
+  std::lock_guard<std::mutex> guard{mtx};
+  CAF_CHECK(!lines.empty());
+  for (auto& line : lines)
+    CAF_CHECK_EQUAL(line.find("s3cr3t-pw"), std::string::npos);
+}
+
+CAF_TEST(password_env_supplies_the_password_when_connecting) {
+  auto config
+    = quick(config_of({watcher_spec::on("posts", event_kind::inserted)}));
+  config.password_env = "LIBWATCH_TEST_UNSET_PASSWORD_VARIABLE";
+  config.reconnect.fail_fast = true;
+  ::unsetenv("LIBWATCH_TEST_UNSET_PASSWORD_VARIABLE");
+  auto missing = spawn_watchers(sys, config);
+  CAF_REQUIRE(missing);
+  instances.push_back(*missing);
+  auto err = missing->await_ready(must_arrive);
+  CAF_CHECK(is(err, errc::connection_failed));
+  CAF_CHECK(describe(err).find("LIBWATCH_TEST_UNSET_PASSWORD_VARIABLE "
+                               "(password_env) is not set")
+            != std::string::npos);
+  // With the variable set the password is sent (the test server trusts
+  // every local connection, so any value is accepted).
+  config.password_env = "LIBWATCH_TEST_PASSWORD";
+  ::setenv("LIBWATCH_TEST_PASSWORD", "anything", 1);
+  auto ok = spawn_watchers(sys, config);
+  CAF_REQUIRE(ok);
+  instances.push_back(*ok);
+  CAF_CHECK(!ok->await_ready(must_arrive));
+  ::unsetenv("LIBWATCH_TEST_PASSWORD");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
