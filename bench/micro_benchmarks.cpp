@@ -33,9 +33,8 @@ void build_change_message(benchmark::State& state) {
   for (auto _ : state) {
     auto values = decoder.decode(w1_payload);
     auto msg = caf::make_message(change{"public.items:inserted",
-                                        event_kind::inserted, "public",
-                                        "items", std::move(*values),
-                                        w1_payload});
+                                        event_kind::inserted, "public", "items",
+                                        std::move(*values), w1_payload});
     benchmark::DoNotOptimize(msg);
   }
 }
@@ -77,8 +76,11 @@ void publish_to_group(benchmark::State& state) {
   while (table.general_topic()->empty())
     std::this_thread::yield();
   auto msg = caf::make_message(change{"public.items:inserted",
-                                      event_kind::inserted, "public", "items",
-                                      {field{"id", value{1}}}, w1_payload});
+                                      event_kind::inserted,
+                                      "public",
+                                      "items",
+                                      {field{"id", value{1}}},
+                                      w1_payload});
   long sent = 0;
   for (auto _ : state) {
     table.general_topic()->enqueue(nullptr, caf::make_message_id(), msg,
