@@ -119,10 +119,14 @@ CAF_TEST(
   CAF_CHECK_EQUAL(st.reconnects, 20u);
   CAF_CHECK_EQUAL(st.connection, "connected");
   // 15 more cycles must not leave memory behind (a leak per cycle of even a
-  // few hundred KB would show).
+  // few hundred KB would show). ThreadSanitizer's shadow memory and history
+  // grow with every cycle by themselves, so the bound means nothing there;
+  // the ASan build checks leaks exactly (LeakSanitizer).
   auto growth = resident_kb() - rss_after_warmup;
   CAF_MESSAGE("RSS growth over 15 reconnect cycles: " << growth << " KB");
+#ifndef __SANITIZE_THREAD__
   CAF_CHECK_LESS(growth, 4096);
+#endif
 }
 
 CAF_TEST(junk_on_a_watcher_channel_is_dropped_counted_and_never_published) {
