@@ -13,8 +13,11 @@
 #include <sstream>
 #include <tuple>
 
-#include <libpq-fe.h>
 #include <toml++/toml.h>
+
+#include "config/conninfo_check.hpp"
+#include "config/duration.hpp"
+#include "config/spelling.hpp"
 
 #include "libwatch/event.hpp"
 
@@ -86,14 +89,6 @@ constexpr setting_key setting_keys[] = {
 constexpr std::string_view event_names
   = "\"inserted\", \"updated\" or \"deleted\"";
 
-constexpr std::string_view duration_forms
-  = "a duration is a whole number followed by ms, s, m or h, e.g. \"250ms\", "
-    "\"5s\", \"2m\" or \"1h\"";
-
-constexpr std::string_view password_advice
-  = "set password_env to the name of an environment variable holding it, or "
-    "use PGPASSWORD or PGPASSFILE";
-
 // -- helpers ------------------------------------------------------------------
 
 struct position {
@@ -148,39 +143,6 @@ std::string_view type_phrase(toml::node_type type) {
   }
 }
 
-// Optimal string alignment distance: a swapped pair of letters is one typo.
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1,
-                                     std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i)
-    d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j)
-    d[0][j] = j;
-  for (size_t i = 1; i <= a.size(); ++i)
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j]
-        = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  return d[a.size()][b.size()];
-}
-
-std::optional<std::string_view> closest(std::string_view word,
-                                        const key_list& candidates) {
-  std::optional<std::string_view> best;
-  size_t best_distance = 3;
-  for (auto& candidate : candidates) {
-    auto distance = edit_distance(word, candidate);
-    if (distance < best_distance) {
-      best = candidate;
-      best_distance = distance;
-    }
-  }
-  return best;
-}
-
 // The header of the section (other than `current`) that allows `key`.
 std::optional<std::string_view> home_of(std::string_view key,
                                         std::string_view current) {
@@ -200,123 +162,6 @@ bool is_env_name(std::string_view name) {
   return std::all_of(name.begin(), name.end(), [&](char c) {
     return letter(c) || (c >= '0' && c <= '9');
   });
-}
-
-// -- durations ----------------------------------------------------------------
-
-struct duration_unit {
-  std::string_view suffix;
-  int64_t nanos;
-};
-
-constexpr duration_unit duration_units[] = {
-  {"ms", 1'000'000},
-  {"s", 1'000'000'000},
-  {"m", 60'000'000'000},
-  {"h", 3'600'000'000'000},
-};
-
-// Returns the duration, or why `text` is not one.
-std::pair<std::optional<caf::timespan>, std::string>
-parse_duration(std::string_view text) {
-  auto malformed = std::make_pair(std::optional<caf::timespan>{},
-                                  "is " + in_quotes(text) + "; "
-                                    + std::string{duration_forms});
-  size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
-    ++digits;
-  if (digits == 0)
-    return malformed;
-  auto suffix = text.substr(digits);
-  auto unit = std::find_if(std::begin(duration_units), std::end(duration_units),
-                           [&](auto& u) { return u.suffix == suffix; });
-  if (unit == std::end(duration_units))
-    return malformed;
-  constexpr auto max = std::numeric_limits<int64_t>::max();
-  int64_t count = 0;
-  for (size_t i = 0; i < digits; ++i) {
-    int64_t digit = text[i] - '0';
-    if (count > (max - digit) / 10 || count * 10 + digit > max / unit->nanos)
-      return {std::nullopt, "is " + in_quotes(text) + "; that is too long"};
-    count = count * 10 + digit;
-  }
-  return {caf::timespan{count * unit->nanos}, ""};
-}
-
-// -- libpq connection strings -------------------------------------------------
-
-struct conninfo_deleter {
-  void operator()(PQconninfoOption* ptr) const noexcept {
-    PQconninfoFree(ptr);
-  }
-};
-
-struct pq_memory_deleter {
-  void operator()(char* ptr) const noexcept {
-    PQfreemem(ptr);
-  }
-};
-
-// The same test libpq applies to `dbname` with expand_dbname (which is how
-// libwatch connects): anything else is a plain database name.
-bool is_connection_string(std::string_view text) {
-  return text.rfind("postgresql://", 0) == 0
-         || text.rfind("postgres://", 0) == 0
-         || text.find('=') != std::string_view::npos;
-}
-
-// libpq quotes parts of the connection string in its messages, which could be
-// a password. Keeps only quoted words the user wrote as keywords (followed by
-// `=`) and single characters; replaces everything else by `...`.
-std::string redact(std::string_view message, std::string_view conninfo) {
-  auto is_keyword = [&](std::string_view word) {
-    if (word.size() <= 1)
-      return true;
-    for (auto at = conninfo.find(word); at != std::string_view::npos;
-         at = conninfo.find(word, at + 1)) {
-      auto rest = conninfo.substr(at + word.size());
-      auto next = rest.find_first_not_of(" \t\n\r");
-      if (next != std::string_view::npos && rest[next] == '=')
-        return true;
-    }
-    return false;
-  };
-  std::string out;
-  size_t pos = 0;
-  while (pos < message.size()) {
-    auto open = message.find('"', pos);
-    auto close
-      = open == std::string_view::npos ? open : message.find('"', open + 1);
-    if (close == std::string_view::npos) {
-      out += message.substr(pos);
-      break;
-    }
-    auto word = message.substr(open + 1, close - open - 1);
-    out += message.substr(pos, open - pos + 1);
-    out += is_keyword(word) ? word : "...";
-    out += '"';
-    pos = close + 1;
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
-    out.pop_back();
-  return out;
-}
-
-std::optional<std::string> conninfo_problem(const std::string& conninfo) {
-  if (!is_connection_string(conninfo))
-    return std::nullopt;
-  char* raw_message = nullptr;
-  std::unique_ptr<PQconninfoOption, conninfo_deleter> options{
-    PQconninfoParse(conninfo.c_str(), &raw_message)};
-  std::unique_ptr<char, pq_memory_deleter> message{raw_message};
-  if (!options)
-    return "cannot be parsed by libpq: "
-           + (message ? redact(message.get(), conninfo) : "out of memory");
-  for (auto* opt = options.get(); opt->keyword != nullptr; ++opt)
-    if (std::string_view{opt->keyword} == "password" && opt->val != nullptr)
-      return "contains a password; remove it and "
-             + std::string{password_advice};
-  return std::nullopt;
 }
 
 // -- collecting problems ------------------------------------------------------
