@@ -138,6 +138,13 @@ caf::group topic_table::value_topic(std::string_view column, const value& x) {
   std::lock_guard<std::mutex> guard{mtx_};
   if (auto i = values_.find(key); i != values_.end())
     return caf::group{i->second};
+  if (stopped_) {
+    // After stop() a new topic must refuse subscribers too, or an actor
+    // joining it concurrently would keep the actor system from ending.
+    auto dead = caf::make_counted<topic>(module_, watcher_, board_);
+    dead->stop();
+    return caf::group{dead};
+  }
   // Sweep before adding: the new topic is held only by the map until we
   // return it, so a sweep afterwards would free it.
   if (values_.size() + 1 >= sweep_threshold_)
@@ -189,6 +196,10 @@ void topic_table::broadcast(const caf::strong_actor_ptr& sender,
 }
 
 void topic_table::stop() {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    stopped_ = true;
+  }
   for (auto& t : snapshot())
     t->stop();
 }

@@ -116,7 +116,8 @@ public:
   void broadcast(const caf::strong_actor_ptr& sender, const caf::message& msg,
                  caf::execution_unit* host);
 
-  /// Drops every subscriber of every topic of this watcher.
+  /// Drops every subscriber of every topic of this watcher; topics handed
+  /// out afterwards refuse subscribers.
   void stop();
 
   /// How many value topics are currently held (for tests and status).
@@ -140,6 +141,7 @@ private:
   mutable std::mutex mtx_;
   std::unordered_map<std::string, topic_ptr> values_;
   size_t sweep_threshold_ = 64;
+  bool stopped_ = false;
   std::atomic<size_t> value_topic_count_{0};
 };
 

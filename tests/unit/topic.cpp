@@ -267,3 +267,16 @@ CAF_TEST(topics_cannot_be_serialized_or_looked_up_by_name) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST(a_value_topic_handed_out_after_stop_refuses_subscribers) {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto module = std::make_shared<topic_module>(sys);
+  topic_table table{module, "w"};
+  table.stop();
+  auto late = table.value_topic("post_id", value{7});
+  caf::scoped_actor self{sys};
+  self->join(late);
+  CAF_CHECK(self->joined_groups().empty());
+  CAF_CHECK_EQUAL(table.value_topic_count(), 0u);
+}
