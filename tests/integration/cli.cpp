@@ -13,18 +13,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string items_watchers = R"(
-[[watcher]]
-table = "items"
-events = ["inserted", "updated", "deleted"]
-extra_columns = ["name"]
-)";
-
-struct fixture : cli_fixture {
-  fixture() {
-    db.exec("CREATE TABLE items (id int PRIMARY KEY, name text, post_id int)");
-  }
-
+struct fixture : items_fixture {
   const json* watcher(const json& status, const std::string& name) {
     for (auto& w : status["watchers"])
       if (w["watcher"] == name)

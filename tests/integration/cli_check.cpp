@@ -18,18 +18,7 @@ using namespace libwatch::testing;
 
 namespace {
 
-const std::string items_watchers = R"(
-[[watcher]]
-table = "items"
-events = ["inserted", "updated", "deleted"]
-extra_columns = ["name"]
-)";
-
-struct fixture : cli_fixture {
-  fixture() {
-    db.exec("CREATE TABLE items (id int PRIMARY KEY, name text, post_id int)");
-  }
-};
+using fixture = items_fixture;
 
 // A login role without any privilege, dropped again after the test.
 struct weak_role {

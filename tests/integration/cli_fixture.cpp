@@ -88,4 +88,15 @@ object_names names_of(const std::string& table, event_kind event) {
   return derive_names(watcher_spec::on(table, event));
 }
 
+const std::string items_watchers = R"(
+[[watcher]]
+table = "items"
+events = ["inserted", "updated", "deleted"]
+extra_columns = ["name"]
+)";
+
+items_fixture::items_fixture() {
+  db.exec("CREATE TABLE items (id int PRIMARY KEY, name text, post_id int)");
+}
+
 } // namespace libwatch::testing

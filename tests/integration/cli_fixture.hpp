@@ -75,6 +75,14 @@ struct cli_fixture {
   bool function_exists(const std::string& name);
 };
 
+/// Watchers for every event of `items`, carrying `name`.
+extern const std::string items_watchers;
+
+/// A CLI fixture whose database has `items (id, name, post_id)`.
+struct items_fixture : cli_fixture {
+  items_fixture();
+};
+
 /// Whether `needle` occurs in `haystack`.
 inline bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
