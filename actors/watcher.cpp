@@ -46,6 +46,8 @@ struct watcher_actor_state {
   uint64_t epoch = 0;
   uint32_t install_failures = 0;
   std::optional<payload_decoder> decoder;
+  // The rows of the payload being processed (reused between payloads).
+  std::vector<decoded_row> rows;
   std::string fetch_sql;
   // Changes behind one whose values are still being fetched wait here, so
   // subscribers see every change in commit order.
@@ -164,24 +166,25 @@ struct watcher_actor_state {
         log(log_level::debug, who, "received " + std::string{payload}, true);
       if (hook != nullptr)
         hook(payload);
-      auto values = decoder->decode(payload);
-      if (!values) {
-        drop(std::string{payload}, describe(values.error()));
+      if (auto err = decoder->decode(payload, rows)) {
+        drop(std::string{payload}, describe(err));
         continue;
       }
-      change ch{who,
-                ctx.spec.event,
-                ctx.spec.schema,
-                ctx.spec.table,
-                std::move(*values),
-                std::string{payload},
-                value_source::notification};
-      if (!decoder->last_was_reduced())
-        enqueue(self, std::move(ch));
-      else if (ctx.spec.event == event_kind::deleted)
-        enqueue(self, with_source(std::move(ch), value_source::key_only));
-      else
-        fetch(self, std::move(ch));
+      for (auto& row : rows) {
+        change ch{who,
+                  ctx.spec.event,
+                  ctx.spec.schema,
+                  ctx.spec.table,
+                  std::move(row.values),
+                  std::move(row.raw),
+                  value_source::notification};
+        if (!row.reduced)
+          enqueue(self, std::move(ch));
+        else if (ctx.spec.event == event_kind::deleted)
+          enqueue(self, with_source(std::move(ch), value_source::key_only));
+        else
+          fetch(self, std::move(ch));
+      }
     }
     flush_batch(self);
   }
@@ -216,9 +219,9 @@ struct watcher_actor_state {
           "its key only: "
             + describe(row.error()));
     } else if (!row->empty()) {
-      auto values = decoder->decode(*row);
-      if (values && !decoder->last_was_reduced()) {
-        ch.values = std::move(*values);
+      auto fetched_row = decoder->decode_one(*row);
+      if (fetched_row && !fetched_row->reduced) {
+        ch.values = std::move(fetched_row->values);
         ch.source = value_source::fetched;
       }
     }

@@ -22,7 +22,7 @@ const std::string w1_payload
 void decode_payload(benchmark::State& state) {
   payload_decoder decoder{event_kind::inserted, {"id", "owner_id"}};
   for (auto _ : state) {
-    auto res = decoder.decode(w1_payload);
+    auto res = decoder.decode_one(w1_payload);
     benchmark::DoNotOptimize(res);
   }
 }
@@ -31,10 +31,10 @@ BENCHMARK(decode_payload);
 void build_change_message(benchmark::State& state) {
   payload_decoder decoder{event_kind::inserted, {"id", "owner_id"}};
   for (auto _ : state) {
-    auto values = decoder.decode(w1_payload);
-    auto msg = caf::make_message(change{"public.items:inserted",
-                                        event_kind::inserted, "public", "items",
-                                        std::move(*values), w1_payload});
+    auto row = decoder.decode_one(w1_payload);
+    auto msg = caf::make_message(
+      change{"public.items:inserted", event_kind::inserted, "public", "items",
+             std::move(row->values), std::move(row->raw)});
     benchmark::DoNotOptimize(msg);
   }
 }

@@ -52,7 +52,7 @@ const std::vector<section_def>& sections() {
      "[[watcher]]",
      {"table", "schema", "event", "events", "label", "primary_key",
       "extra_columns", "trigger_columns", "association_columns", "debug",
-      "enable_always"}},
+      "enable_always", "trigger_level"}},
   };
   return defs;
 }
@@ -556,6 +556,13 @@ entry read_entry(context& ctx, const toml::table& table, size_t index) {
     e.spec.debug = *x;
   if (auto x = in.boolean("enable_always"))
     e.spec.enable_always = *x;
+  if (auto x = in.string("trigger_level")) {
+    if (auto level = parse_trigger_level(*x))
+      e.spec.level = *level;
+    else
+      in.fail(*in.find("trigger_level"), in.path("trigger_level"),
+              "is " + in_quotes(*x) + "; must be \"row\" or \"statement\"");
+  }
   in.check_keys(section("watcher"));
   return e;
 }

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "libwatch/payload_decoder.hpp"
 
@@ -16,12 +17,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto event = static_cast<event_kind>(data[0] % 3);
   payload_decoder decoder{event, {"id", "title", "post_id"}};
   std::string_view payload{reinterpret_cast<const char*>(data + 1), size - 1};
-  auto res = decoder.decode(payload);
-  if (!res)
+  std::vector<decoded_row> rows;
+  if (decoder.decode(payload, rows)) {
+    if (!rows.empty())
+      __builtin_trap();
     return 0;
-  auto expected = decoder.last_was_reduced() ? 1u : 3u;
-  if (res->size() != expected || res->front().column != "id"
-      || res->front().value.is_null())
+  }
+  if (rows.empty())
     __builtin_trap();
+  for (auto& row : rows) {
+    auto expected = row.reduced ? 1u : 3u;
+    if (row.values.size() != expected || row.values.front().column != "id"
+        || row.values.front().value.is_null() || row.raw.empty())
+      __builtin_trap();
+  }
   return 0;
 }

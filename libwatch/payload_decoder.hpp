@@ -8,12 +8,25 @@
 #include <string_view>
 #include <vector>
 
+#include <caf/error.hpp>
 #include <caf/expected.hpp>
 
 #include "libwatch/change.hpp"
 #include "libwatch/event.hpp"
 
 namespace libwatch {
+
+/// One row's change as decoded from a payload.
+struct decoded_row {
+  /// The values in column order, primary key first.
+  std::vector<field> values;
+  /// The row's payload in the row-level form, byte for byte what a row-level
+  /// trigger sends for it: the payload itself, or for a row of a chunk
+  /// `{"type" : EVENT, "values" : ROW}`.
+  std::string raw;
+  /// The trigger sent the primary key alone (the row was too large).
+  bool reduced = false;
+};
 
 /// Decodes payloads of one watcher. Not thread-safe: one per watcher actor
 /// (it reuses its parser's buffers between payloads).
@@ -25,18 +38,22 @@ public:
   payload_decoder(payload_decoder&&) noexcept;
   payload_decoder& operator=(payload_decoder&&) noexcept;
 
-  /// Returns the values in column order, or `errc::malformed_payload` with
-  /// the reason. Accepts exactly `{"type": EVENT, "values": {COLUMN: VALUE,
-  /// ...}}` with every column present once and a non-null primary key, or
-  /// the reduced form the trigger sends when the full payload would exceed
-  /// PostgreSQL's 8000-byte limit: `{"type": EVENT, "values": {KEY: VALUE},
-  /// "reduced": true}`, decoded to the primary key alone (see
-  /// `last_was_reduced`). A reduced payload without the key (the key itself
-  /// was too large) is an error saying so.
-  caf::expected<std::vector<field>> decode(std::string_view payload);
+  /// Decodes a payload of any form into `out` (cleared first), one entry
+  /// per row in payload order. Accepts exactly:
+  /// - a row: `{"type": EVENT, "values": {COLUMN: VALUE, ...}}` with every
+  ///   column present once and a non-null primary key;
+  /// - a reduced row, sent when the full payload would exceed PostgreSQL's
+  ///   8000-byte limit: `{"type": EVENT, "values": {KEY: VALUE}, "reduced":
+  ///   true}`, decoded to the primary key alone. Without the key (the key
+  ///   itself was too large) it is an error saying so;
+  /// - a chunk from a statement-level trigger: `{"type": EVENT, "rows":
+  ///   [ROW, ...]}`, each ROW an object as "values" above, at least one.
+  /// On error `out` is empty and the error (`errc::malformed_payload`) says
+  /// why; no row of a malformed chunk is delivered.
+  caf::error decode(std::string_view payload, std::vector<decoded_row>& out);
 
-  /// Whether the payload decoded last was the reduced form.
-  bool last_was_reduced() const noexcept;
+  /// Decodes a payload that must carry exactly one row.
+  caf::expected<decoded_row> decode_one(std::string_view payload);
 
 private:
   struct impl;

@@ -50,6 +50,11 @@ watcher_spec& watcher_spec::with_enable_always(bool enabled) {
   return *this;
 }
 
+watcher_spec& watcher_spec::with_trigger_level(trigger_level x) {
+  level = x;
+  return *this;
+}
+
 namespace {
 
 // Quotes a name part that would make `schema.table:event` ambiguous.

@@ -8,6 +8,7 @@
 #include <caf/meta/type_name.hpp>
 
 #include "libwatch/event.hpp"
+#include "libwatch/trigger_level.hpp"
 
 namespace libwatch {
 
@@ -40,6 +41,10 @@ struct watcher_spec {
   /// bulk jobs that silence triggers): `ALTER TABLE ... ENABLE ALWAYS
   /// TRIGGER`. Needs ownership of the table.
   bool enable_always = false;
+  /// Run the trigger once per row (default) or once per statement. Same
+  /// messages either way; `statement` makes bulk writes much cheaper and
+  /// single-row writes a little dearer (see docs/performance.md).
+  trigger_level level = trigger_level::row;
 
   /// Starts a spec for `table` in schema `public`.
   static watcher_spec on(std::string table, event_kind event);
@@ -52,6 +57,7 @@ struct watcher_spec {
   watcher_spec& with_association_columns(std::vector<std::string> columns);
   watcher_spec& with_debug(bool enabled = true);
   watcher_spec& with_enable_always(bool enabled = true);
+  watcher_spec& with_trigger_level(trigger_level x);
 };
 
 /// The name users give to refer to a watcher: its label, or
@@ -68,7 +74,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, watcher_spec& x) {
   return f(caf::meta::type_name("libwatch::watcher_spec"), x.schema, x.table,
            x.event, x.label, x.primary_key, x.extra_columns, x.trigger_columns,
-           x.association_columns, x.debug, x.enable_always);
+           x.association_columns, x.debug, x.enable_always, x.level);
 }
 
 } // namespace libwatch

@@ -6,6 +6,7 @@
 
 #include "libwatch/error.hpp"
 #include "libwatch/identifiers.hpp"
+#include "libwatch/sql/statement_level.hpp"
 #include "libwatch/sql/trigger_sql.hpp"
 
 namespace libwatch::pg {
@@ -19,7 +20,8 @@ constexpr int trigger_type_delete = 1 << 3;
 constexpr int trigger_type_update = 1 << 4;
 
 const std::string function_query = R"sql(
-SELECT p.oid, p.prosrc, pg_catalog.obj_description(p.oid, 'pg_proc')
+SELECT p.oid, p.prosrc, pg_catalog.obj_description(p.oid, 'pg_proc'),
+       pg_catalog.array_to_string(p.proconfig, ',')
   FROM pg_catalog.pg_proc p
   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE n.nspname = $1 AND p.proname = $2 AND p.pronargs = 0)sql";
@@ -27,7 +29,8 @@ SELECT p.oid, p.prosrc, pg_catalog.obj_description(p.oid, 'pg_proc')
 const std::string trigger_query = R"sql(
 SELECT t.oid, t.tgfoid, t.tgtype, t.tgenabled, t.tgqual IS NOT NULL,
        pg_catalog.obj_description(t.oid, 'pg_trigger'),
-       pg_catalog.obj_description(t.tgfoid, 'pg_proc')
+       pg_catalog.obj_description(t.tgfoid, 'pg_proc'),
+       t.tgoldtable, t.tgnewtable
   FROM pg_catalog.pg_trigger t
   JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -123,6 +126,21 @@ std::string trigger_display(const resolved_watcher& w) {
          + quote_identifier(w.spec.table);
 }
 
+// The function's `SET` clauses as `proconfig` lists them.
+std::string expected_settings(const resolved_watcher& w) {
+  return w.spec.level == trigger_level::statement ? "jit=off" : "";
+}
+
+// The trigger's REFERENCING clause, rendered as sql::transition_tables does.
+std::string transition_tables_of(const result& res) {
+  std::string out;
+  if (!res.is_null(0, 7))
+    out += " OLD TABLE AS " + std::string{res.get(0, 7)};
+  if (!res.is_null(0, 8))
+    out += " NEW TABLE AS " + std::string{res.get(0, 8)};
+  return out.empty() ? out : " REFERENCING" + out;
+}
+
 // Checks the comment of an object that exists; returns whether it is marked.
 bool check_comment(const result& res, int column, const std::string& what,
                    const resolved_watcher& w, object_state& out) {
@@ -166,6 +184,12 @@ caf::error inspect_function(connection& conn, const resolved_watcher& w,
     out.differences.push_back(what
                               + ": its body differs from the one the "
                                 "configuration generates");
+  auto settings
+    = res->is_null(0, 3) ? std::string{} : std::string{res->get(0, 3)};
+  if (settings != expected_settings(w))
+    out.differences.push_back(what + " has the settings '" + settings
+                              + "'; the configuration generates '"
+                              + expected_settings(w) + "'");
   out.function_matches = out.differences.size() == before;
   return caf::none;
 }
@@ -185,12 +209,19 @@ caf::error inspect_trigger(connection& conn, const resolved_watcher& w,
   auto enabled = res->get(0, 3);
   out.trigger_enabled = enabled.empty() ? '?' : enabled.front();
   auto type = std::stoi(std::string{res->get(0, 2)});
-  auto wanted = trigger_type_row | event_bit(w.spec.event);
+  bool per_row = w.spec.level == trigger_level::row;
+  auto wanted = (per_row ? trigger_type_row : 0) | event_bit(w.spec.event);
   if (type != wanted)
     out.differences.push_back(
       what + " is not AFTER " + std::string{sql_keyword(w.spec.event)}
-      + " FOR EACH ROW only (tgtype " + std::to_string(type) + ", expected "
-      + std::to_string(wanted) + ")");
+      + (per_row ? " FOR EACH ROW" : " FOR EACH STATEMENT") + " only (tgtype "
+      + std::to_string(type) + ", expected " + std::to_string(wanted) + ")");
+  auto tables = transition_tables_of(*res);
+  auto wanted_tables = per_row ? std::string{} : sql::transition_tables(w);
+  if (tables != wanted_tables)
+    out.differences.push_back(what + " has the transition tables '" + tables
+                              + "'; the configuration generates '"
+                              + wanted_tables + "'");
   if (function_oid.empty() || res->get(0, 1) != function_oid)
     out.differences.push_back(what + " does not call " + function_display(w));
   std::string trigger_oid{res->get(0, 0)};
@@ -201,8 +232,9 @@ caf::error inspect_trigger(connection& conn, const resolved_watcher& w,
   for (int r = 0; r < cols->rows(); ++r)
     actual.emplace_back(cols->get(r, 0));
   std::vector<std::string> expected;
-  for (auto& c : w.trigger_columns)
-    expected.push_back(c.name);
+  if (per_row)
+    for (auto& c : w.trigger_columns)
+      expected.push_back(c.name);
   std::sort(actual.begin(), actual.end());
   std::sort(expected.begin(), expected.end());
   if (actual != expected) {
@@ -215,7 +247,7 @@ caf::error inspect_trigger(connection& conn, const resolved_watcher& w,
                               + describe_columns(expected));
   }
   bool has_condition = res->get(0, 4) == "t";
-  if (has_condition != !w.trigger_columns.empty())
+  if (has_condition != !sql::trigger_condition(w).empty())
     out.differences.push_back(
       what
       + (has_condition ? " has a WHEN condition; the configuration has none"

@@ -1,21 +1,12 @@
 #include "libwatch/sql/trigger_sql.hpp"
 
 #include "libwatch/identifiers.hpp"
+#include "libwatch/sql/json_sql.hpp"
+#include "libwatch/sql/statement_level.hpp"
 
 namespace libwatch::sql {
 
 namespace {
-
-// Types without an equality operator: IS DISTINCT FROM fails on them, so
-// trigger columns of these types compare by their text form.
-bool lacks_equality(const column_info& c) {
-  auto& name = c.category == 'A' ? c.element_type_name : c.type_name;
-  for (auto* t : {"json", "xml", "point", "line", "lseg", "box", "path",
-                  "polygon", "circle"})
-    if (name == t)
-      return true;
-  return false;
-}
 
 std::string record_name(const resolved_watcher& w) {
   return w.spec.event == event_kind::deleted ? "OLD" : "NEW";
@@ -40,28 +31,6 @@ std::string dollar_tag(const std::string& body) {
   for (int i = 0; body.find(tag) != std::string::npos; ++i)
     tag = "$lw" + std::to_string(i) + "$";
   return tag;
-}
-
-// `'col', REC."col"` pairs for json_build_object; numeric as exact text.
-std::string value_pairs(const std::string& rec,
-                        const std::vector<column_info>& columns) {
-  std::string values;
-  for (auto& c : columns) {
-    if (!values.empty())
-      values += ", ";
-    values += quote_literal(c.name);
-    values += ", ";
-    values += rec;
-    values += '.';
-    values += quote_identifier(c.name);
-    if (c.type_name == "numeric")
-      values += "::text";
-  }
-  return values;
-}
-
-std::string type_literal(const resolved_watcher& w) {
-  return quote_literal(to_string_view(w.spec.event));
 }
 
 } // namespace
@@ -90,6 +59,8 @@ std::string fetch_statement(const resolved_watcher& w) {
 }
 
 std::string function_body(const resolved_watcher& w) {
+  if (w.spec.level == trigger_level::statement)
+    return statement_function_body(w);
   auto limit = std::to_string(notify_payload_limit);
   return "\nDECLARE\n  payload text := " + payload_expression(w)
          + ";\nBEGIN\n  IF octet_length(payload) >= " + limit
@@ -106,20 +77,25 @@ std::string function_body(const resolved_watcher& w) {
 std::string create_function(const resolved_watcher& w) {
   auto body = function_body(w);
   auto tag = dollar_tag(body);
+  // JIT compiling the transition-table query costs more than running it
+  // (150-285 ms per statement measured); the setting is scoped to the call.
+  auto settings = w.spec.level == trigger_level::statement
+                    ? std::string{" SET jit = off"}
+                    : std::string{};
   return "CREATE OR REPLACE FUNCTION " + qualified_function(w)
-         + "() RETURNS trigger LANGUAGE plpgsql AS " + tag + body + tag;
+         + "() RETURNS trigger LANGUAGE plpgsql" + settings + " AS " + tag
+         + body + tag;
 }
 
 std::string trigger_condition(const resolved_watcher& w) {
-  if (w.trigger_columns.empty())
+  if (w.trigger_columns.empty() || w.spec.level == trigger_level::statement)
     return {};
   std::string out;
   for (auto& c : w.trigger_columns) {
     if (!out.empty())
       out += " OR ";
     auto col = quote_identifier(c.name);
-    auto cast = lacks_equality(c) ? "::text" : "";
-    out += "OLD." + col + cast + " IS DISTINCT FROM NEW." + col + cast;
+    out += changed_condition("OLD." + col, "NEW." + col, c);
   }
   return out;
 }
@@ -131,7 +107,10 @@ std::vector<std::string> install_statements(const resolved_watcher& w,
   out.push_back("COMMENT ON FUNCTION " + qualified_function(w) + "() IS "
                 + quote_literal(marker_comment(w)));
   std::string events = std::string{sql_keyword(w.spec.event)};
-  if (!w.trigger_columns.empty()) {
+  bool per_row = w.spec.level == trigger_level::row;
+  // PostgreSQL rejects column lists on triggers with transition tables; the
+  // statement-level function compares the columns itself.
+  if (per_row && !w.trigger_columns.empty()) {
     events += " OF ";
     for (size_t i = 0; i < w.trigger_columns.size(); ++i) {
       if (i > 0)
@@ -140,8 +119,10 @@ std::vector<std::string> install_statements(const resolved_watcher& w,
     }
   }
   auto trigger = quote_identifier(w.names.trigger);
-  std::string create = "TRIGGER " + trigger + " AFTER " + events + " ON "
-                       + qualified_table(w) + " FOR EACH ROW";
+  std::string create
+    = "TRIGGER " + trigger + " AFTER " + events + " ON " + qualified_table(w)
+      + (per_row ? " FOR EACH ROW"
+                 : transition_tables(w) + " FOR EACH STATEMENT");
   auto condition = trigger_condition(w);
   if (!condition.empty())
     create += " WHEN (" + condition + ")";

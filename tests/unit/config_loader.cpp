@@ -83,6 +83,7 @@ trigger_columns = ["body"]
 association_columns = ["post_id", "author_id"]
 debug = true
 enable_always = true
+trigger_level = "statement"
 )";
 
 } // namespace
@@ -165,6 +166,7 @@ CAF_TEST(minimal_file_gives_all_documented_defaults) {
   CAF_CHECK(w.association_columns.empty());
   CAF_CHECK_EQUAL(w.debug, false);
   CAF_CHECK_EQUAL(w.enable_always, false);
+  CAF_CHECK_EQUAL(w.level, trigger_level::row);
 }
 
 CAF_TEST(every_key_set_in_the_file_reaches_the_configuration) {
@@ -197,6 +199,7 @@ CAF_TEST(every_key_set_in_the_file_reaches_the_configuration) {
                   (std::vector<std::string>{"post_id", "author_id"}));
   CAF_CHECK_EQUAL(w.debug, true);
   CAF_CHECK_EQUAL(w.enable_always, true);
+  CAF_CHECK_EQUAL(w.level, trigger_level::statement);
 }
 
 CAF_TEST(events_expand_into_one_watcher_per_event_in_listed_order) {

@@ -2,6 +2,7 @@
 #define CAF_SUITE trigger_sql
 
 #include "libwatch/sql/trigger_sql.hpp"
+#include "libwatch/sql/statement_level.hpp"
 
 #include <caf/test/unit_test.hpp>
 
@@ -372,4 +373,87 @@ CAF_TEST(hostile_schema_and_table_names_end_up_quoted) {
   CAF_REQUIRE_EQUAL(un.size(), 2u);
   CAF_CHECK_EQUAL(un[0], "DROP TRIGGER IF EXISTS \"" + names.trigger
                            + "\" ON \"s\\x\".\"it's \"\"t\"\"; --\"");
+}
+
+// -- statement level ----------------------------------------------------------
+
+namespace {
+
+resolved_watcher statement_level(resolved_watcher w) {
+  w.spec.level = trigger_level::statement;
+  return w;
+}
+
+resolved_watcher liked_posts() {
+  return make_watcher(watcher_spec::on("posts", event_kind::updated)
+                        .labelled("liked")
+                        .with_trigger_level(trigger_level::statement),
+                      {col("id", "numeric", 'N'), col("title", "text", 'S')},
+                      {col("likes", "int4", 'N'), col("meta", "json", 'U')});
+}
+
+} // namespace
+
+CAF_TEST(statement_level_trigger_reads_transition_tables_once_per_statement) {
+  auto stmts = install_statements(statement_level(new_posts()), 150000);
+  CAF_REQUIRE_EQUAL(stmts.size(), 3u);
+  CAF_CHECK(contains(stmts[0], "RETURNS trigger LANGUAGE plpgsql SET jit = "
+                               "off AS $lw$"));
+  CAF_CHECK_EQUAL(stmts[2], "CREATE OR REPLACE TRIGGER \"lw_new_posts_trigger\""
+                            " AFTER INSERT ON \"public\".\"posts\" REFERENCING"
+                            " NEW TABLE AS lw_new_rows FOR EACH STATEMENT "
+                            "EXECUTE FUNCTION "
+                            "\"public\".\"lw_new_posts_func\"()");
+  auto body = function_body(statement_level(new_posts()));
+  CAF_CHECK(contains(body, "FROM lw_new_rows AS r"));
+  CAF_CHECK(contains(body,
+                     "json_build_object('id', r.\"id\", 'title', "
+                     "r.\"title\")::text AS lw_json, r.\"id\" AS lw_key"));
+}
+
+CAF_TEST(statement_level_deletes_read_the_old_rows) {
+  auto w = new_posts();
+  w.spec.event = event_kind::deleted;
+  w = statement_level(w);
+  CAF_CHECK_EQUAL(transition_tables(w),
+                  " REFERENCING OLD TABLE AS lw_old_rows");
+  CAF_CHECK(contains(function_body(w), "FROM lw_old_rows AS r"));
+  CAF_CHECK(contains(function_body(w), "{\"type\": \"deleted\", \"rows\": ["));
+}
+
+CAF_TEST(statement_level_chunks_stay_under_the_notify_limit) {
+  auto body = function_body(statement_level(new_posts()));
+  // The frame {"type": "inserted", "rows": [ ... ]} is 32 bytes; a row
+  // alone must leave room for it, a joined row for the ", " as well.
+  auto frame = chunk_prefix(event_kind::inserted).size() + 2;
+  CAF_CHECK_EQUAL(frame, 32u);
+  CAF_CHECK(contains(body, "IF octet_length(lw_row.lw_json) >= "
+                             + std::to_string(8000 - frame) + " THEN"));
+  CAF_CHECK(contains(body, "octet_length(lw_chunk) + "
+                           "octet_length(lw_row.lw_json) >= "
+                             + std::to_string(8000 - frame - 2) + " THEN"));
+  CAF_CHECK(contains(body, "'reduced', true"));
+  CAF_CHECK_EQUAL(occurrences(body, "pg_catalog.pg_notify("), 4u);
+}
+
+CAF_TEST(statement_level_trigger_columns_compare_versions_paired_by_position) {
+  auto w = liked_posts();
+  CAF_CHECK_EQUAL(transition_tables(w), " REFERENCING OLD TABLE AS "
+                                        "lw_old_rows NEW TABLE AS lw_new_rows");
+  auto stmts = install_statements(w, 150000);
+  // No column list, no WHEN: PostgreSQL forbids both with transition tables.
+  CAF_CHECK(contains(stmts[2], "AFTER UPDATE ON"));
+  CAF_CHECK(!contains(stmts[2], " OF "));
+  CAF_CHECK(!contains(stmts[2], "WHEN"));
+  CAF_CHECK_EQUAL(trigger_condition(w), "");
+  auto body = function_body(w);
+  CAF_CHECK(contains(body, "lw_paired := (SELECT count(*) FROM lw_old_rows) = "
+                           "(SELECT count(*) FROM lw_new_rows);"));
+  CAF_CHECK(contains(body, "ON o.lw_pos = n.lw_pos WHERE NOT lw_paired OR "
+                           "o.t1 IS DISTINCT FROM n.t1 OR o.t2::text IS "
+                           "DISTINCT FROM n.t2::text ORDER BY n.lw_pos"));
+  // Numeric values travel as text, in the pairs and in the key.
+  CAF_CHECK(contains(body, "r.\"id\"::text AS c1"));
+  CAF_CHECK(contains(body, "json_build_object('id', n.c1, 'title', n.c2)::text "
+                           "AS lw_json, n.c1 AS lw_key"));
 }
