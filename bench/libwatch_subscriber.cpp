@@ -8,7 +8,8 @@
 //   w3  BENCH_W3_SUBSCRIBERS actors, actor k on the group of primary key k
 // Connection: the PG* environment variables, as for rawlisten.
 //
-//   libwatch_subscriber [--batch]
+//   libwatch_subscriber [--batch] [--statement]
+// --statement installs statement-level triggers (trigger_level::statement).
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -223,7 +224,18 @@ caf::behavior update_subscriber(caf::stateful_actor<key_state>* self,
 } // namespace
 
 int main(int argc, char** argv) {
-  bool batched = argc > 1 && std::strcmp(argv[1], "--batch") == 0;
+  bool batched = false;
+  auto level = trigger_level::row;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--batch") == 0) {
+      batched = true;
+    } else if (std::strcmp(argv[i], "--statement") == 0) {
+      level = trigger_level::statement;
+    } else {
+      std::fprintf(stderr, "unknown option %s\n", argv[i]);
+      return 2;
+    }
+  }
   std::string workload
     = std::getenv("BENCH_WORKLOAD") ? std::getenv("BENCH_WORKLOAD") : "w1";
   tally t;
@@ -238,12 +250,14 @@ int main(int argc, char** argv) {
   watch_config config; // connection from the PG* variables
   if (workload == "w1")
     config.watchers = {watcher_spec::on("items", event_kind::inserted)
-                         .with_extra_columns({"owner_id"})};
+                         .with_extra_columns({"owner_id"})
+                         .with_trigger_level(level)};
   else
     config.watchers = {watcher_spec::on("items", event_kind::updated)
                          .labelled("item_qty_updated")
                          .with_trigger_columns({"qty"})
-                         .with_extra_columns({"updated_at"})};
+                         .with_extra_columns({"updated_at"})
+                         .with_trigger_level(level)};
   auto lw = spawn_watchers(sys, config);
   if (!lw) {
     std::fprintf(stderr, "%s\n", describe(lw.error()).c_str());

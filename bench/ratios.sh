@@ -31,6 +31,21 @@ END {
   printf "| W3 subscribers ok (median) | %s | %s | | 1000 |\n", median("raw/w3/subs_ok"), median("libwatch/w3/subs_ok")
   r = median("raw/w1/peak_rss_kb"); l = median("libwatch/w1/peak_rss_kb")
   printf "| W1 peak RSS (KB) | %.0f | %.0f | %s | <= 4 |\n", r, l, ratio(l, r)
-  n = median("none/w1-notrigger/tx_ms"); l = median("libwatch/w1/tx_ms"); r = median("raw/w1/tx_ms")
-  printf "| W1 insert tx (ms): no trigger / EctoWatch-style / libwatch | %.0f / %.0f | %.0f | %s vs none | <= 1.5 (statement mode) |\n", n, r, l, ratio(l, n)
+  r = median("raw/w1/msgs_per_s"); l = median("libwatch-stmt/w1/msgs_per_s"); b = median("libwatch-stmt-batch/w1/msgs_per_s")
+  printf "| W1 msgs/s, per-change, statement level | %.0f | %.0f | %s | >= 0.5 |\n", r, l, ratio(l, r)
+  printf "| W1 msgs/s, batch, statement level | %.0f | %.0f | %s | >= 0.9 |\n", r, b, ratio(b, r)
+  r = median("raw/w2/lat_p50_us"); l = median("libwatch-stmt/w2/lat_p50_us")
+  printf "| W2 latency p50 (us), statement level | %.0f | %.0f | %s | <= 2 |\n", r, l, ratio(l, r)
+  r = median("raw/w2/lat_p99_us"); l = median("libwatch-stmt/w2/lat_p99_us")
+  printf "| W2 latency p99 (us), statement level | %.0f | %.0f | %s | <= 2 |\n", r, l, ratio(l, r)
+  n = median("none/w1-notrigger/tx_ms"); r = median("raw/w1/tx_ms"); l = median("libwatch/w1/tx_ms"); s = median("libwatch-stmt/w1/tx_ms")
+  print ""
+  print "| W1 insert transaction (ms) | median | vs no trigger | target |"
+  print "|---|---|---|---|"
+  printf "| no trigger | %.0f | 1.00 | |\n", n
+  printf "| EctoWatch-style row trigger (kit SQL) | %.0f | %s | |\n", r, ratio(r, n)
+  printf "| libwatch, row level | %.0f | %s | |\n", l, ratio(l, n)
+  printf "| libwatch, statement level | %.0f | %s | <= 1.5 |\n", s, ratio(s, n)
+  r = median("libwatch/w2/updates_ms"); s = median("libwatch-stmt/w2/updates_ms")
+  printf "| W2 20,000 single-row updates (ms): row / statement level | %.0f / %.0f | %s | |\n", r, s, ratio(s, r)
 }' "$@"

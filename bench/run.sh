@@ -41,6 +41,10 @@ for round in $(seq 1 "$rounds"); do
     --workloads "w1 w2 w3" --out "$results" >/dev/null
   "$kit/run_all.sh" --reps 1 --label libwatch-batch --sub "$sub --batch" \
     --workloads "w1" --out "$results" >/dev/null
+  "$kit/run_all.sh" --reps 1 --label libwatch-stmt --sub "$sub --statement" \
+    --workloads "w1 w2" --out "$results" >/dev/null
+  "$kit/run_all.sh" --reps 1 --label libwatch-stmt-batch \
+    --sub "$sub --batch --statement" --workloads "w1" --out "$results" >/dev/null
 done
 "$kit/summarize.sh" "$results" | tee "$out/summary.md"
 "$root/bench/ratios.sh" "$results" | tee -a "$out/summary.md"

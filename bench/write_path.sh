@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# What watching costs the writers, on the shared kit's cluster and `items`
+# table: row-level vs statement-level libwatch triggers vs no trigger.
+#   1. a 100,000-row UPDATE filtered by trigger_columns = ["qty"]: once
+#      changing qty on every row (all rows qualify), once changing only
+#      updated_at (none qualifies); the statement time as psql measures it;
+#   2. pgbench, 1 / 8 / 32 concurrent writers doing single-row autocommit
+#      updates (W2's statement on random ids of 100,000 rows) while
+#      `libwatch tail` listens: transactions/s and mean latency.
+# Rounds are interleaved across modes; the table gives medians.
+#
+#   bench/write_path.sh [ROUNDS] [PGBENCH_SECONDS]     (default 5 and 10)
+#
+# Needs bench/run.sh's cluster (BENCH_ROOT, default /tmp/libwatch-bench) and
+# the project built in build/bench. Results: build/bench/write_path.txt.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+rounds=${1:-5}
+seconds=${2:-10}
+out=$root/build/bench
+export BENCH_ROOT=${BENCH_ROOT:-/tmp/libwatch-bench}
+cmake -S "$root" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DLIBWATCH_BUILD_TESTS=OFF -DLIBWATCH_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build "$out" -j2 --target libwatch_cli >/dev/null
+cli=$out/cli/libwatch
+kit=$out/kit
+[ -x "$kit/cluster.sh" ] || cp -r "${LIBWATCH_BENCH_KIT:-$root/../shared/bench}" "$kit"
+"$kit/cluster.sh" init >/dev/null
+eval "$("$kit/cluster.sh" env)"
+export PGOPTIONS="-c client_min_messages=warning"
+pg() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+results=$out/write_path.txt
+: >"$results"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# The watcher of the kit's W2: updates of qty, carrying updated_at.
+for level in row statement; do
+  cat >"$work/$level.toml" <<TOML
+[database]
+conninfo = "host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=$PGUSER"
+[[watcher]]
+table = "items"
+event = "updated"
+label = "item_qty_updated"
+trigger_columns = ["qty"]
+extra_columns = ["updated_at"]
+trigger_level = "$level"
+TOML
+done
+
+reset_table() {
+  pg -c "DROP TRIGGER IF EXISTS lw_item_qty_updated_trigger ON items" \
+     -c "TRUNCATE items RESTART IDENTITY" \
+     -c "INSERT INTO items (label, qty, owner_id) SELECT 'item ' || i, 0,
+           i % 100 FROM generate_series(1, 100000) i" \
+     -c "VACUUM ANALYZE items" -c "CHECKPOINT"
+}
+
+install() { # MODE
+  [ "$1" = none ] || "$cli" install "$work/$1.toml" >/dev/null
+}
+
+statement_ms() { # SQL -> milliseconds
+  pg -c '\timing on' -c "$1" | awk '/^Time:/ { print $2 }'
+}
+
+cat >"$work/update.sql" <<'SQL'
+\set id random(1, 100000)
+UPDATE items SET qty = qty + 1, updated_at = clock_timestamp() WHERE id = :id;
+SQL
+
+for round in $(seq 1 "$rounds"); do
+  echo "== round $round of $rounds" >&2
+  for mode in none row statement; do
+    reset_table >/dev/null
+    install "$mode"
+    ms=$(statement_ms "UPDATE items SET qty = qty + 1")
+    echo "mode=$mode test=update_all_qualify ms=$ms" >>"$results"
+    ms=$(statement_ms "UPDATE items SET updated_at = now()")
+    echo "mode=$mode test=update_none_qualify ms=$ms" >>"$results"
+  done
+  for clients in 1 8 32; do
+    for mode in none row statement; do
+      reset_table >/dev/null
+      listener=""
+      if [ "$mode" != none ]; then
+        "$cli" tail "$work/$mode.toml" >/dev/null 2>&1 &
+        listener=$!
+        # tail installs the trigger; wait until it exists.
+        until [ "$(pg -tAc "SELECT count(*) FROM pg_trigger
+                 WHERE tgname = 'lw_item_qty_updated_trigger'")" = 1 ]; do
+          sleep 0.1
+        done
+        sleep 0.5
+      fi
+      pgbench -n -f "$work/update.sql" -c "$clients" -j "$clients" \
+        -T "$seconds" >"$work/pgbench.out" 2>&1
+      tps=$(awk '/^tps = / { print $3 }' "$work/pgbench.out")
+      lat=$(awk '/^latency average = / { print $4 }' "$work/pgbench.out")
+      echo "mode=$mode test=pgbench clients=$clients tps=$tps latency_ms=$lat" \
+        >>"$results"
+      if [ -n "$listener" ]; then
+        kill -INT "$listener"
+        wait "$listener" || true
+      fi
+    done
+  done
+done
+pg -c "DROP TRIGGER IF EXISTS lw_item_qty_updated_trigger ON items" >/dev/null
+
+awk '
+function median(key,   n, i, j, t, a) {
+  n = split(vals[key], a, " ")
+  for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+  return n == 0 ? 0 : (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2)
+}
+{
+  delete f
+  for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+  if (f["test"] == "pgbench") {
+    k = f["mode"] "/" f["clients"]
+    vals[k "/tps"] = vals[k "/tps"] " " f["tps"]; vals[k "/lat"] = vals[k "/lat"] " " f["latency_ms"]
+  } else {
+    k = f["mode"] "/" f["test"]; vals[k] = vals[k] " " f["ms"]
+  }
+}
+END {
+  print "| 100,000-row UPDATE, trigger_columns = [qty] (ms) | no trigger | row level | statement level | statement / none | row / none |"
+  print "|---|---|---|---|---|---|"
+  split("update_all_qualify update_none_qualify", tests, " ")
+  for (t = 1; t <= 2; t++) {
+    n = median("none/" tests[t]); r = median("row/" tests[t]); s = median("statement/" tests[t])
+    printf "| %s | %.0f | %.0f | %.0f | %.2f | %.2f |\n", tests[t] == "update_all_qualify" ? "SET qty = qty + 1 (all qualify)" : "SET updated_at = now() (none qualifies)", n, r, s, s / n, r / n
+  }
+  print ""
+  print "| pgbench single-row updates | writers | tps | mean latency (ms) | tps vs no trigger |"
+  print "|---|---|---|---|---|"
+  split("1 8 32", cs, " ")
+  for (c = 1; c <= 3; c++) for (m = 1; m <= 3; m++) {
+    mode = m == 1 ? "none" : (m == 2 ? "row" : "statement")
+    k = mode "/" cs[c]; base = median("none/" cs[c] "/tps")
+    printf "| %s | %s | %.0f | %.3f | %.2f |\n", mode == "none" ? "no trigger" : mode " level, tail listening", cs[c], median(k "/tps"), median(k "/lat"), median(k "/tps") / base
+  }
+}' "$results" | tee "$out/write_path.md"
