@@ -10,6 +10,7 @@
 #include "libwatch/identifiers.hpp"
 #include "libwatch/object_names.hpp"
 #include "libwatch/pg/catalog.hpp"
+#include "libwatch/pg/change_log.hpp"
 #include "libwatch/pg/connection.hpp"
 #include "libwatch/pg/inventory.hpp"
 
@@ -86,6 +87,45 @@ caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
       for (auto& x : found)
         lines.push_back(describe_object(x));
       return lines;
+    },
+    [=](register_atom, const std::string& consumer,
+        const std::string& channel) -> caf::result<void> {
+      auto conn = self->state.connection();
+      if (!conn)
+        return conn.error();
+      if (auto err = pg::register_consumer(**conn, consumer, channel))
+        return err;
+      return caf::unit;
+    },
+    [=](read_log_atom, const std::string& consumer, const std::string& channel,
+        uint32_t limit) -> caf::result<log_batch> {
+      auto conn = self->state.connection();
+      if (!conn)
+        return conn.error();
+      auto res = pg::read_log(**conn, consumer, channel, limit);
+      if (!res)
+        return res.error();
+      return std::move(*res);
+    },
+    [=](advance_atom, const std::string& consumer, const std::string& channel,
+        int64_t batch, bool complete, int64_t last) -> caf::result<void> {
+      auto conn = self->state.connection();
+      if (!conn)
+        return conn.error();
+      if (auto err
+          = pg::advance_log(**conn, consumer, channel, batch, complete, last))
+        return err;
+      return caf::unit;
+    },
+    [=](prune_atom, const std::string& channel, caf::timespan retention,
+        uint32_t limit) -> caf::result<uint64_t> {
+      auto conn = self->state.connection();
+      if (!conn)
+        return conn.error();
+      auto res = pg::prune_log(**conn, channel, retention, limit);
+      if (!res)
+        return res.error();
+      return *res;
     },
     [=](fetch_atom, const std::string& sql,
         const std::string& key) -> caf::result<std::string> {

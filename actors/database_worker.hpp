@@ -13,6 +13,12 @@
 //   (fetch_atom, sql, key) -> std::string
 //       runs a watcher's fetch statement (sql::fetch_statement) for one key:
 //       the row's payload JSON, or "" when the row is gone.
+//   (register_atom, consumer, channel) -> ()
+//   (read_log_atom, consumer, channel, limit) -> log_batch
+//   (advance_atom, consumer, channel, batch, complete, last_entry) -> ()
+//   (prune_atom, channel, retention, limit) -> uint64_t
+//       a durable watcher's change-log reads, position updates and pruning
+//       (libwatch/pg/change_log.hpp).
 #pragma once
 
 #include <string>

@@ -80,6 +80,7 @@ caf::actor start_watcher(supervisor_actor* self, size_t index,
   ctx.listener = st.listener;
   ctx.worker = st.worker;
   ctx.retry = st.core->config.reconnect;
+  ctx.durable = st.core->config.durable;
   ctx.gap_since = gap_since;
   return spawn_watcher(self, std::move(ctx));
 }

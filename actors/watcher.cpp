@@ -15,6 +15,7 @@
 #include "libwatch/change.hpp"
 #include "libwatch/error.hpp"
 #include "libwatch/log.hpp"
+#include "libwatch/log_batch.hpp"
 #include "libwatch/notification_batch.hpp"
 #include "libwatch/object_names.hpp"
 #include "libwatch/payload_decoder.hpp"
@@ -62,6 +63,12 @@ struct watcher_actor_state {
   std::vector<change> batch_buffer;
   std::vector<notification_batch> early;
   size_t early_count = 0;
+  // Durable watchers: a change-log read (or position update) is in flight;
+  // a wake-up during it makes another read follow.
+  bool pulling = false;
+  bool pull_again = false;
+  uint32_t pull_failures = 0;
+  std::string channel;
   // Position in `values` and name of every association column.
   std::vector<std::pair<size_t, std::string>> associations;
   static inline const char* name = "libwatch.watcher";
@@ -204,6 +211,17 @@ struct watcher_actor_state {
   // The notification carried the key alone: read the row for the rest.
   void fetch(caf::event_based_actor* self, change&& ch);
 
+  bool durable() const {
+    return ctx.spec.delivery == delivery_mode::at_least_once;
+  }
+
+  // Durable watchers: reads what the consumer has not delivered yet from the
+  // change log, publishes it, then moves the consumer's position. Woken by
+  // notifications, the poll timer, going live and its own incomplete reads.
+  void pull(caf::event_based_actor* self);
+  void publish_logged(caf::event_based_actor* self, log_batch& batch);
+  void pull_failed(caf::event_based_actor* self, const caf::error& err);
+
   void fetched(caf::event_based_actor* self, uint64_t id,
                caf::expected<std::string> row) {
     auto i = std::find_if(queue.begin(), queue.end(),
@@ -256,6 +274,8 @@ struct watcher_actor_state {
       process(self, batch);
     early.clear();
     early_count = 0;
+    if (durable())
+      pull(self);
   }
 
   void go_down(caf::event_based_actor* self, const caf::error& err,
@@ -283,6 +303,71 @@ void watcher_actor_state::fetch(caf::event_based_actor* self, change&& ch) {
       [this, self, id](caf::error& err) { fetched(self, id, std::move(err)); });
 }
 
+void watcher_actor_state::pull(caf::event_based_actor* self) {
+  if (!decoder || current != phase::live)
+    return;
+  if (pulling) {
+    pull_again = true;
+    return;
+  }
+  pulling = true;
+  pull_again = false;
+  self
+    ->request(ctx.worker, caf::infinite, read_log_atom::value,
+              ctx.durable.consumer, channel, ctx.durable.batch_limit)
+    .then([this, self](log_batch& batch) { publish_logged(self, batch); },
+          [this, self](caf::error& err) { pull_failed(self, err); });
+}
+
+void watcher_actor_state::publish_logged(caf::event_based_actor* self,
+                                         log_batch& batch) {
+  int64_t last = 0;
+  for (auto& entry : batch.entries) {
+    last = entry.entry;
+    ++rt().received;
+    if (auto err = decoder->decode(entry.payload, rows)) {
+      drop(entry.payload, describe(err));
+      continue;
+    }
+    for (auto& row : rows) {
+      change ch{who,
+                ctx.spec.event,
+                ctx.spec.schema,
+                ctx.spec.table,
+                std::move(row.values),
+                std::move(row.raw),
+                value_source::notification,
+                stream_position{batch.batch, entry.entry}};
+      publish(self, std::move(ch));
+    }
+  }
+  flush_batch(self);
+  // Handed to every subscriber's mailbox: only now may the position move.
+  // A complete batch ending at a fresh snapshot leaves nothing older to
+  // read; later commits wake the watcher (notify) or the timer does (poll).
+  auto more = !(batch.complete && batch.fresh);
+  self
+    ->request(ctx.worker, caf::infinite, advance_atom::value,
+              ctx.durable.consumer, channel, batch.batch, batch.complete, last)
+    .then(
+      [this, self, more] {
+        pulling = false;
+        pull_failures = 0;
+        if (more || pull_again)
+          pull(self);
+      },
+      [this, self](caf::error& err) { pull_failed(self, err); });
+}
+
+void watcher_actor_state::pull_failed(caf::event_based_actor* self,
+                                      const caf::error& err) {
+  pulling = false;
+  log(log_level::warning, who,
+      "cannot read the change log, retrying: " + describe(err));
+  auto delay = backoff_delay(ctx.retry, ++pull_failures, 0.0);
+  self->delayed_send(self, delay, pull_atom::value);
+}
+
 void verify(watcher_actor* self, uint64_t epoch) {
   auto& st = self->state;
   self->request(st.ctx.worker, caf::infinite, install_atom::value, st.ctx.spec)
@@ -302,7 +387,30 @@ void verify(watcher_actor* self, uint64_t epoch) {
         }
         state.on_installed(w);
         state.rt().set_resolved(w);
-        state.go_live(self);
+        if (!state.durable()) {
+          state.go_live(self);
+          return;
+        }
+        // A durable consumer receives what commits after ready_msg: it must
+        // exist (and so its starting snapshot) before going live.
+        self
+          ->request(state.ctx.worker, caf::infinite, register_atom::value,
+                    state.ctx.durable.consumer, state.channel)
+          .then(
+            [self, epoch] {
+              auto& st = self->state;
+              if (epoch == st.epoch && st.current == phase::verifying)
+                st.go_live(self);
+            },
+            [self, epoch](caf::error& err) {
+              auto& st = self->state;
+              log(log_level::warning, st.who,
+                  "cannot register the durable consumer, retrying: "
+                    + describe(err));
+              auto delay
+                = backoff_delay(st.ctx.retry, ++st.install_failures, 0.0);
+              self->delayed_send(self, delay, retry_atom::value, epoch);
+            });
       },
       [self, epoch](caf::error& err) {
         auto& state = self->state;
@@ -336,9 +444,45 @@ caf::behavior watcher(watcher_actor* self, watcher_context ctx) {
     log(log_level::error, self->state.who, "crashed: " + what);
     return make_error(errc::watcher_crashed, what);
   });
-  self->send(st.ctx.listener, listen_atom::value,
-             derive_names(st.ctx.spec).channel);
+  st.channel = derive_names(st.ctx.spec).channel;
+  self->send(st.ctx.listener, listen_atom::value, st.channel);
+  if (st.durable() && st.ctx.spec.wakeup == wakeup_mode::poll)
+    self->delayed_send(self, st.ctx.durable.poll_interval, pull_atom::value,
+                       true);
+  if (st.durable())
+    self->delayed_send(self, st.ctx.durable.prune_interval, prune_atom::value);
   return {
+    [self](pull_atom, bool timer) {
+      auto& state = self->state;
+      state.pull(self);
+      if (timer)
+        self->delayed_send(self, state.ctx.durable.poll_interval,
+                           pull_atom::value, true);
+    },
+    [self](pull_atom) { self->state.pull(self); },
+    [self](prune_atom) {
+      auto& state = self->state;
+      auto limit = state.ctx.durable.batch_limit;
+      self
+        ->request(state.ctx.worker, caf::infinite, prune_atom::value,
+                  state.channel, state.ctx.durable.retention, limit)
+        .then(
+          [self, limit](uint64_t removed) {
+            // A full step means more to prune: go on at once.
+            auto& st = self->state;
+            self->delayed_send(self,
+                               removed == limit ? caf::timespan{0}
+                                                : st.ctx.durable.prune_interval,
+                               prune_atom::value);
+          },
+          [self](caf::error& err) {
+            auto& st = self->state;
+            log(log_level::warning, st.who,
+                "cannot prune the change log: " + describe(err));
+            self->delayed_send(self, st.ctx.durable.prune_interval,
+                               prune_atom::value);
+          });
+    },
     [self](listening_atom) {
       auto& state = self->state;
       ++state.epoch;
@@ -355,6 +499,11 @@ caf::behavior watcher(watcher_actor* self, watcher_context ctx) {
     },
     [self](notification_batch& batch) {
       auto& state = self->state;
+      // A durable watcher's notifications only say "read the log".
+      if (state.durable()) {
+        state.pull(self);
+        return;
+      }
       if (state.decoder) {
         state.process(self, batch);
         return;

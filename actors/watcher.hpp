@@ -37,8 +37,10 @@ struct watcher_context {
   caf::actor supervisor;
   caf::actor listener;
   caf::actor worker;
-  /// Backoff for retrying a failed installation.
+  /// Backoff for retrying a failed installation (or change-log read).
   reconnect_policy retry;
+  /// Durable watchers: the consumer and how to read the change log.
+  durable_policy durable;
   /// Set when this actor replaces a crashed one: changes since then may be
   /// lost, so going live publishes `resumed_msg` from this moment.
   std::optional<caf::timestamp> gap_since;

@@ -48,11 +48,15 @@ const std::vector<section_def>& sections() {
      "[supervision]",
      {"max_restarts", "restart_window", "max_reconnect_attempts"}},
     {"cleanup", "[cleanup]", {"orphans"}},
+    {"durable",
+     "[durable]",
+     {"consumer", "poll_interval", "retention", "batch_limit",
+      "prune_interval"}},
     {"watcher",
      "[[watcher]]",
      {"table", "schema", "event", "events", "label", "primary_key",
       "extra_columns", "trigger_columns", "association_columns", "debug",
-      "enable_always", "trigger_level"}},
+      "enable_always", "trigger_level", "delivery", "wakeup"}},
   };
   return defs;
 }
@@ -84,6 +88,11 @@ constexpr setting_key setting_keys[] = {
   {"restarts.max_restarts", "supervision", "max_restarts"},
   {"restarts.window", "supervision", "restart_window"},
   {"application_name", "database", "application_name"},
+  {"durable.consumer", "durable", "consumer"},
+  {"durable.poll_interval", "durable", "poll_interval"},
+  {"durable.retention", "durable", "retention"},
+  {"durable.prune_interval", "durable", "prune_interval"},
+  {"durable.batch_limit", "durable", "batch_limit"},
 };
 
 constexpr std::string_view event_names
@@ -431,6 +440,20 @@ void read_cleanup(table_reader& in, watch_config& cfg) {
   in.check_keys(section("cleanup"));
 }
 
+void read_durable(table_reader& in, watch_config& cfg) {
+  if (auto x = in.string("consumer"))
+    cfg.durable.consumer = *x;
+  if (auto x = in.duration("poll_interval"))
+    cfg.durable.poll_interval = *x;
+  if (auto x = in.duration("retention"))
+    cfg.durable.retention = *x;
+  if (auto x = in.duration("prune_interval"))
+    cfg.durable.prune_interval = *x;
+  if (auto x = in.count("batch_limit", "must be a positive number"))
+    cfg.durable.batch_limit = *x;
+  in.check_keys(section("durable"));
+}
+
 // -- watchers -----------------------------------------------------------------
 
 // Where the event of one built watcher came from.
@@ -563,6 +586,21 @@ entry read_entry(context& ctx, const toml::table& table, size_t index) {
       in.fail(*in.find("trigger_level"), in.path("trigger_level"),
               "is " + in_quotes(*x) + "; must be \"row\" or \"statement\"");
   }
+  if (auto x = in.string("delivery")) {
+    if (auto mode = parse_delivery_mode(*x))
+      e.spec.delivery = *mode;
+    else
+      in.fail(*in.find("delivery"), in.path("delivery"),
+              "is " + in_quotes(*x)
+                + "; must be \"at_most_once\" or \"at_least_once\"");
+  }
+  if (auto x = in.string("wakeup")) {
+    if (auto mode = parse_wakeup_mode(*x))
+      e.spec.wakeup = *mode;
+    else
+      in.fail(*in.find("wakeup"), in.path("wakeup"),
+              "is " + in_quotes(*x) + "; must be \"notify\" or \"poll\"");
+  }
   in.check_keys(section("watcher"));
   return e;
 }
@@ -607,6 +645,8 @@ void read_section(context& ctx, const section_def& def, const toml::node& node,
     read_listener(in, cfg);
   else if (def.name == "supervision")
     read_supervision(in, cfg);
+  else if (def.name == "durable")
+    read_durable(in, cfg);
   else
     read_cleanup(in, cfg);
 }

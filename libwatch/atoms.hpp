@@ -33,6 +33,16 @@ using fetch_atom = caf::atom_constant<caf::atom("lw_fetch")>;
 /// Supervisor to database worker: find (and with `true`, drop) libwatch
 /// objects no configured watcher owns; replies with one line per object.
 using orphans_atom = caf::atom_constant<caf::atom("lw_orphans")>;
+/// Watcher to worker: register the durable consumer (before going live).
+using register_atom = caf::atom_constant<caf::atom("lw_regcons")>;
+/// Watcher to worker: read the next entries of the change log.
+using read_log_atom = caf::atom_constant<caf::atom("lw_rdlog")>;
+/// Watcher to worker: the entries read were published; move the position.
+using advance_atom = caf::atom_constant<caf::atom("lw_advance")>;
+/// Watcher to worker: prune delivered and expired change-log entries.
+using prune_atom = caf::atom_constant<caf::atom("lw_prune")>;
+/// Watcher to itself: time to read the change log (poll interval, retry).
+using pull_atom = caf::atom_constant<caf::atom("lw_pull")>;
 /// Watcher to itself: try installing again after a transient failure.
 using retry_atom = caf::atom_constant<caf::atom("lw_retry")>;
 /// Watcher to supervisor: ready for the first time.

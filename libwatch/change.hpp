@@ -39,6 +39,33 @@ enum class value_source : uint8_t {
 
 std::string to_string(value_source x);
 
+/// Where a durable watcher's change sits in its consumer's stream. Strictly
+/// increasing in delivery order; a change delivered again after a crash
+/// carries the same position, so a subscriber that remembers the last
+/// position it processed drops repeats with `if (!(last < pos)) skip`. All
+/// zero for watchers that are not durable.
+struct stream_position {
+  /// The consumer's read batch (a snapshot interval of the change log).
+  int64_t batch = 0;
+  /// The change's entry in the change log.
+  int64_t entry = 0;
+
+  friend bool operator<(const stream_position& x,
+                        const stream_position& y) noexcept {
+    return x.batch < y.batch || (x.batch == y.batch && x.entry < y.entry);
+  }
+
+  friend bool operator==(const stream_position& x,
+                         const stream_position& y) noexcept {
+    return x.batch == y.batch && x.entry == y.entry;
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_position& x) {
+  return f(caf::meta::type_name("libwatch::stream_position"), x.batch, x.entry);
+}
+
 /// A committed change of one row, as seen by one watcher. For `inserted` and
 /// `updated` the values come from the new row, for `deleted` from the old
 /// row. `values` holds the primary key first, then the extra columns, then
@@ -54,6 +81,8 @@ struct change {
   std::string raw;
   /// Whether `values` are complete and current (see `value_source`).
   value_source source = value_source::notification;
+  /// Durable watchers: the change's position in the consumer's stream.
+  stream_position position;
 
   /// The primary-key value. Precondition: `values` is not empty (always true
   /// for changes libwatch publishes).
@@ -73,7 +102,7 @@ struct change {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, change& x) {
   return f(caf::meta::type_name("libwatch::change"), x.watcher, x.event,
-           x.schema, x.table, x.values, x.raw, x.source);
+           x.schema, x.table, x.values, x.raw, x.source, x.position);
 }
 
 /// Several changes of one watcher in commit order: what a batch subscriber

@@ -8,6 +8,7 @@
 
 #include "libwatch/change.hpp"
 #include "libwatch/details.hpp"
+#include "libwatch/log_batch.hpp"
 #include "libwatch/notification_batch.hpp"
 #include "libwatch/signals.hpp"
 #include "libwatch/status.hpp"
@@ -21,6 +22,7 @@ CAF_ADD_TYPE_ID(libwatch, (libwatch::change_batch))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::watcher_details))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::disconnected_msg))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::instance_status))
+CAF_ADD_TYPE_ID(libwatch, (libwatch::log_batch))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::notification_batch))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::ready_msg))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::resolved_watcher))

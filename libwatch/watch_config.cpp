@@ -60,6 +60,10 @@ struct checker {
         fail("trigger_columns",
              "Label must be used when trigger_columns are specified");
     }
+    if (w.delivery == delivery_mode::at_most_once
+        && w.wakeup != wakeup_mode::notify)
+      fail("wakeup", "applies only to durable watchers (delivery = "
+                     "at_least_once)");
     if (!w.primary_key.empty())
       for (auto& col : w.association_columns)
         if (col == w.primary_key)
@@ -111,6 +115,23 @@ void check_policies(const watch_config& cfg, std::vector<spec_problem>& out) {
                                     + std::to_string(cfg.restarts.max_restarts)
                                     + "; must be between 0 and 1000");
   range("restarts.window", cfg.restarts.window, 1s, 24h);
+  range("durable.poll_interval", cfg.durable.poll_interval, 1ms, 1h);
+  range("durable.retention", cfg.durable.retention, 1min, 24h * 3650);
+  range("durable.prune_interval", cfg.durable.prune_interval, 10ms, 24h);
+  if (cfg.durable.batch_limit < 1 || cfg.durable.batch_limit > 1'000'000)
+    fail("durable.batch_limit", "is " + std::to_string(cfg.durable.batch_limit)
+                                  + "; must be between 1 and 1000000");
+  bool any_durable = false;
+  for (auto& w : cfg.watchers)
+    any_durable = any_durable || w.delivery == delivery_mode::at_least_once;
+  if (any_durable && cfg.durable.consumer.empty())
+    fail("durable.consumer", "is required when a watcher has delivery = "
+                             "at_least_once; set [durable] consumer to the "
+                             "name of this application's consumer");
+  if (!cfg.durable.consumer.empty()) {
+    if (auto problem = identifier_problem(cfg.durable.consumer))
+      fail("durable.consumer", "\"" + cfg.durable.consumer + "\" " + *problem);
+  }
   // The worker's connection appends "-ddl"; PostgreSQL keeps 63 bytes.
   if (cfg.application_name.size() > 59)
     fail("application_name", "is longer than 59 bytes");

@@ -49,6 +49,26 @@ struct restart_policy {
 /// watcher owns.
 enum class orphan_policy : uint8_t { warn, drop };
 
+/// How durable watchers (`delivery_mode::at_least_once`) consume the change
+/// log.
+struct durable_policy {
+  /// Name of this application's consumer; its position in the log is kept in
+  /// the database under this name, per watcher. Every process that must see
+  /// every change uses its own name; two processes running at once under one
+  /// name is not supported. Required when any watcher is durable.
+  std::string consumer;
+  /// How often a `wakeup_mode::poll` watcher reads the log.
+  caf::timespan poll_interval = std::chrono::milliseconds(100);
+  /// Log entries older than this are pruned even if some consumer has not
+  /// read them yet (a consumer gone for good must not grow the log forever).
+  caf::timespan retention = std::chrono::hours(24 * 7);
+  /// Most log entries read and published per round trip (and deleted per
+  /// pruning step).
+  uint32_t batch_limit = 10'000;
+  /// How often each durable watcher prunes the log.
+  caf::timespan prune_interval = std::chrono::seconds(60);
+};
+
 /// Configuration of one libwatch instance.
 struct watch_config {
   /// libpq connection string or URI. Empty: libpq's defaults and the `PG*`
@@ -65,6 +85,7 @@ struct watch_config {
   liveness_policy liveness;
   restart_policy restarts;
   orphan_policy orphans = orphan_policy::warn;
+  durable_policy durable;
   /// The watchers to run; each gets its own actor, trigger and channel.
   std::vector<watcher_spec> watchers;
 };

@@ -55,6 +55,12 @@ watcher_spec& watcher_spec::with_trigger_level(trigger_level x) {
   return *this;
 }
 
+watcher_spec& watcher_spec::durable(wakeup_mode how) {
+  delivery = delivery_mode::at_least_once;
+  wakeup = how;
+  return *this;
+}
+
 namespace {
 
 // Quotes a name part that would make `schema.table:event` ambiguous.

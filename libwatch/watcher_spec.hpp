@@ -7,6 +7,7 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "libwatch/delivery.hpp"
 #include "libwatch/event.hpp"
 #include "libwatch/trigger_level.hpp"
 
@@ -45,6 +46,12 @@ struct watcher_spec {
   /// messages either way; `statement` makes bulk writes much cheaper and
   /// single-row writes a little dearer (see docs/performance.md).
   trigger_level level = trigger_level::row;
+  /// `at_least_once` makes the watcher durable: changes go through
+  /// libwatch's change log and survive outages (needs
+  /// `watch_config::durable.consumer`; PostgreSQL 13 or later).
+  delivery_mode delivery = delivery_mode::at_most_once;
+  /// Durable watchers only: how the consumer learns of new changes.
+  wakeup_mode wakeup = wakeup_mode::notify;
 
   /// Starts a spec for `table` in schema `public`.
   static watcher_spec on(std::string table, event_kind event);
@@ -58,6 +65,8 @@ struct watcher_spec {
   watcher_spec& with_debug(bool enabled = true);
   watcher_spec& with_enable_always(bool enabled = true);
   watcher_spec& with_trigger_level(trigger_level x);
+  /// Durable delivery (`delivery_mode::at_least_once`) woken by `wakeup`.
+  watcher_spec& durable(wakeup_mode wakeup = wakeup_mode::notify);
 };
 
 /// The name users give to refer to a watcher: its label, or
@@ -74,7 +83,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, watcher_spec& x) {
   return f(caf::meta::type_name("libwatch::watcher_spec"), x.schema, x.table,
            x.event, x.label, x.primary_key, x.extra_columns, x.trigger_columns,
-           x.association_columns, x.debug, x.enable_always, x.level);
+           x.association_columns, x.debug, x.enable_always, x.level, x.delivery,
+           x.wakeup);
 }
 
 } // namespace libwatch

@@ -170,6 +170,13 @@ install(connection& conn, const watcher_spec& spec, caf::timespan timeout) {
     return make_error(errc::unsupported_server,
                       "PostgreSQL " + std::to_string(conn.server_version())
                         + " is too old; libwatch needs 11 or later");
+  if (spec.delivery == delivery_mode::at_least_once
+      && conn.server_version() < 130000)
+    return make_error(errc::unsupported_server,
+                      "watcher " + watcher_name(spec)
+                        + ": durable delivery needs PostgreSQL 13 or later "
+                          "(pg_snapshot, xid8); the server is "
+                        + std::to_string(conn.server_version()));
   auto table = read_table(conn, spec.schema, spec.table, timeout);
   if (!table) {
     if (!is(table.error(), errc::catalog_mismatch))

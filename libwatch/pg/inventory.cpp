@@ -128,7 +128,10 @@ std::string trigger_display(const resolved_watcher& w) {
 
 // The function's `SET` clauses as `proconfig` lists them.
 std::string expected_settings(const resolved_watcher& w) {
-  return w.spec.level == trigger_level::statement ? "jit=off" : "";
+  std::string out;
+  for (auto& [name, value] : sql::function_settings(w))
+    out += (out.empty() ? "" : ",") + name + "=" + value;
+  return out;
 }
 
 // The trigger's REFERENCING clause, rendered as sql::transition_tables does.

@@ -1,6 +1,7 @@
 // RAII ownership of a libpq query result.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -37,6 +38,15 @@ public:
   std::string_view get(int row, int column) const noexcept {
     return {PQgetvalue(ptr_.get(), row, column),
             static_cast<size_t>(PQgetlength(ptr_.get(), row, column))};
+  }
+
+  /// Rows an INSERT, UPDATE or DELETE affected (0 for other statements).
+  uint64_t affected_rows() const {
+    std::string_view text{PQcmdTuples(ptr_.get())};
+    uint64_t n = 0;
+    for (char c : text)
+      n = n * 10 + static_cast<uint64_t>(c - '0');
+    return n;
   }
 
 private:

@@ -15,10 +15,6 @@ bool reads_new_rows(const resolved_watcher& w) {
   return w.spec.event != event_kind::deleted;
 }
 
-bool compares_versions(const resolved_watcher& w) {
-  return w.spec.event == event_kind::updated && !w.trigger_columns.empty();
-}
-
 bool reads_old_rows(const resolved_watcher& w) {
   return w.spec.event == event_kind::deleted || compares_versions(w);
 }
@@ -64,6 +60,19 @@ std::string notify(const resolved_watcher& w, const std::string& payload) {
 
 } // namespace
 
+bool compares_versions(const resolved_watcher& w) {
+  return w.spec.event == event_kind::updated && !w.trigger_columns.empty();
+}
+
+std::string pairing_statement() {
+  return std::string{"lw_paired := (SELECT count(*) FROM "} + old_rows_table
+         + ") = (SELECT count(*) FROM " + new_rows_table + ");";
+}
+
+std::string rows_query(const resolved_watcher& w) {
+  return compares_versions(w) ? changed_rows_query(w) : all_rows_query(w);
+}
+
 std::string chunk_prefix(event_kind event) {
   return std::string{"{\"type\": \""} + std::string{to_string_view(event)}
          + "\", \"rows\": [";
@@ -95,10 +104,8 @@ std::string statement_function_body(const resolved_watcher& w) {
     out += "  lw_paired boolean;\n";
   out += "BEGIN\n";
   if (compares_versions(w))
-    out += std::string{"  lw_paired := (SELECT count(*) FROM "} + old_rows_table
-           + ") = (SELECT count(*) FROM " + new_rows_table + ");\n";
-  out += "  FOR lw_row IN "
-         + (compares_versions(w) ? changed_rows_query(w) : all_rows_query(w))
+    out += "  " + pairing_statement() + "\n";
+  out += "  FOR lw_row IN " + rows_query(w)
          + " LOOP\n"
            "    IF octet_length(lw_row.lw_json) >= "
          + alone

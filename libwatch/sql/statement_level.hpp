@@ -39,6 +39,18 @@ std::string transition_tables(const resolved_watcher& w);
 /// The PL/pgSQL body of the statement-level trigger function.
 std::string statement_function_body(const resolved_watcher& w);
 
+/// Whether an update watcher compares old and new versions of its rows
+/// (it has trigger columns). The rows query then reads the PL/pgSQL
+/// variable `lw_paired`, set by `pairing_statement`.
+bool compares_versions(const resolved_watcher& w);
+
+/// `lw_paired := ...;`: whether the transition tables can be paired.
+std::string pairing_statement();
+
+/// A query over the transition tables returning `(lw_json text, lw_key)`
+/// for each row to report, in the order the statement changed them.
+std::string rows_query(const resolved_watcher& w);
+
 /// What a chunk notification starts with (`{"type": "inserted", "rows": [`).
 std::string chunk_prefix(event_kind event);
 

@@ -1,6 +1,7 @@
 #include "libwatch/sql/trigger_sql.hpp"
 
 #include "libwatch/identifiers.hpp"
+#include "libwatch/sql/durable_sql.hpp"
 #include "libwatch/sql/json_sql.hpp"
 #include "libwatch/sql/statement_level.hpp"
 
@@ -59,6 +60,8 @@ std::string fetch_statement(const resolved_watcher& w) {
 }
 
 std::string function_body(const resolved_watcher& w) {
+  if (w.spec.delivery == delivery_mode::at_least_once)
+    return durable_function_body(w);
   if (w.spec.level == trigger_level::statement)
     return statement_function_body(w);
   auto limit = std::to_string(notify_payload_limit);
@@ -77,14 +80,28 @@ std::string function_body(const resolved_watcher& w) {
 std::string create_function(const resolved_watcher& w) {
   auto body = function_body(w);
   auto tag = dollar_tag(body);
-  // JIT compiling the transition-table query costs more than running it
-  // (150-285 ms per statement measured); the setting is scoped to the call.
-  auto settings = w.spec.level == trigger_level::statement
-                    ? std::string{" SET jit = off"}
-                    : std::string{};
+  std::string settings;
+  // Durable watchers write libwatch's log whoever the writer is: the function
+  // runs with its owner's rights, on a search path nobody else can change.
+  if (w.spec.delivery == delivery_mode::at_least_once)
+    settings += " SECURITY DEFINER";
+  for (auto& [name, value] : function_settings(w))
+    settings += " SET " + name + " = " + value;
   return "CREATE OR REPLACE FUNCTION " + qualified_function(w)
          + "() RETURNS trigger LANGUAGE plpgsql" + settings + " AS " + tag
          + body + tag;
+}
+
+std::vector<std::pair<std::string, std::string>>
+function_settings(const resolved_watcher& w) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (w.spec.delivery == delivery_mode::at_least_once)
+    out.emplace_back("search_path", "pg_catalog, pg_temp");
+  // JIT compiling the transition-table query costs more than running it
+  // (150-285 ms per statement measured); the setting is scoped to the call.
+  if (w.spec.level == trigger_level::statement)
+    out.emplace_back("jit", "off");
+  return out;
 }
 
 std::string trigger_condition(const resolved_watcher& w) {
@@ -103,6 +120,8 @@ std::string trigger_condition(const resolved_watcher& w) {
 std::vector<std::string> install_statements(const resolved_watcher& w,
                                             int server_version) {
   std::vector<std::string> out;
+  if (w.spec.delivery == delivery_mode::at_least_once)
+    out = log_setup_statements();
   out.push_back(create_function(w));
   out.push_back("COMMENT ON FUNCTION " + qualified_function(w) + "() IS "
                 + quote_literal(marker_comment(w)));

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "libwatch/table_info.hpp"
@@ -48,6 +49,12 @@ std::string fetch_statement(const resolved_watcher& w);
 /// when even the key is too large, `{"type": ..., "reduced": true, "values":
 /// {}}`.
 std::string function_body(const resolved_watcher& w);
+
+/// The function's `SET` clauses (name, value), in order: `jit = off` at
+/// statement level, a fixed `search_path` for durable watchers' SECURITY
+/// DEFINER functions.
+std::vector<std::pair<std::string, std::string>>
+function_settings(const resolved_watcher& w);
 
 /// `CREATE OR REPLACE FUNCTION ...` for the watcher's trigger function.
 std::string create_function(const resolved_watcher& w);

@@ -1,0 +1,36 @@
+#include "libwatch/delivery.hpp"
+
+namespace libwatch {
+
+std::string_view to_string_view(delivery_mode x) noexcept {
+  return x == delivery_mode::at_least_once ? "at_least_once" : "at_most_once";
+}
+
+std::string to_string(delivery_mode x) {
+  return std::string{to_string_view(x)};
+}
+
+std::optional<delivery_mode>
+parse_delivery_mode(std::string_view text) noexcept {
+  for (auto x : {delivery_mode::at_most_once, delivery_mode::at_least_once})
+    if (text == to_string_view(x))
+      return x;
+  return std::nullopt;
+}
+
+std::string_view to_string_view(wakeup_mode x) noexcept {
+  return x == wakeup_mode::poll ? "poll" : "notify";
+}
+
+std::string to_string(wakeup_mode x) {
+  return std::string{to_string_view(x)};
+}
+
+std::optional<wakeup_mode> parse_wakeup_mode(std::string_view text) noexcept {
+  for (auto x : {wakeup_mode::notify, wakeup_mode::poll})
+    if (text == to_string_view(x))
+      return x;
+  return std::nullopt;
+}
+
+} // namespace libwatch

@@ -1,0 +1,135 @@
+#include "libwatch/sql/durable_sql.hpp"
+
+#include "libwatch/identifiers.hpp"
+#include "libwatch/sql/json_sql.hpp"
+#include "libwatch/sql/statement_level.hpp"
+#include "libwatch/sql/trigger_sql.hpp"
+
+namespace libwatch::sql {
+
+namespace {
+
+std::string table(const char* name) {
+  return quote_identifier(log_schema) + "." + name;
+}
+
+std::string insert_into_log() {
+  return "INSERT INTO " + table("change_log") + " (watcher, payload) ";
+}
+
+std::string wake_up(const resolved_watcher& w) {
+  return "PERFORM pg_catalog.pg_notify(" + quote_literal(w.names.channel)
+         + ", '');";
+}
+
+} // namespace
+
+std::vector<std::string> log_setup_statements() {
+  return {
+    "CREATE SCHEMA IF NOT EXISTS " + quote_identifier(log_schema),
+    "CREATE TABLE IF NOT EXISTS " + table("change_log")
+      + " (entry bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+        " watcher text NOT NULL,"
+        " xid pg_catalog.xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),"
+        " payload text NOT NULL,"
+        " logged_at timestamptz NOT NULL DEFAULT pg_catalog.now())",
+    "CREATE INDEX IF NOT EXISTS change_log_watcher_xid ON "
+      + table("change_log") + " (watcher, xid)",
+    "CREATE TABLE IF NOT EXISTS " + table("consumer_ticks")
+      + " (consumer text NOT NULL, watcher text NOT NULL, tick bigint NOT "
+        "NULL, snapshot pg_catalog.pg_snapshot NOT NULL,"
+        " taken_at timestamptz NOT NULL DEFAULT pg_catalog.now(),"
+        " PRIMARY KEY (consumer, watcher, tick))",
+    "CREATE TABLE IF NOT EXISTS " + table("consumers")
+      + " (consumer text NOT NULL, watcher text NOT NULL, tick bigint NOT "
+        "NULL, entry bigint NOT NULL,"
+        " updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),"
+        " PRIMARY KEY (consumer, watcher))",
+  };
+}
+
+std::string durable_function_body(const resolved_watcher& w) {
+  auto channel = quote_literal(w.names.channel);
+  auto notify = w.spec.wakeup == wakeup_mode::notify;
+  if (w.spec.level == trigger_level::row)
+    return "\nBEGIN\n  " + insert_into_log() + "VALUES (" + channel + ", "
+           + payload_expression(w) + ");\n"
+           + (notify ? "  " + wake_up(w) + "\n" : std::string{})
+           + "  RETURN NULL;\nEND;\n";
+  // Each row is logged in the row-level form, byte for byte.
+  auto head
+    = quote_literal("{\"type\" : \"" + std::string{to_string_view(w.spec.event)}
+                    + "\", \"values\" : ");
+  std::string out = "\n";
+  if (compares_versions(w))
+    out += "DECLARE\n  lw_paired boolean;\n";
+  out += "BEGIN\n";
+  if (compares_versions(w))
+    out += "  " + pairing_statement() + "\n";
+  out += "  " + insert_into_log() + "SELECT " + channel + ", " + head
+         + " || lw_rows.lw_json || '}' FROM (" + rows_query(w)
+         + ") AS lw_rows;\n";
+  if (notify)
+    out += "  IF FOUND THEN\n    " + wake_up(w) + "\n  END IF;\n";
+  out += "  RETURN NULL;\nEND;\n";
+  return out;
+}
+
+std::string consumer_state_query() {
+  return "SELECT tick, entry FROM " + table("consumers")
+         + " WHERE consumer = $1 AND watcher = $2";
+}
+
+std::string register_consumer_statement() {
+  return "WITH tick AS (INSERT INTO " + table("consumer_ticks")
+         + " (consumer, watcher, tick, snapshot) VALUES ($1, $2, 0, "
+           "pg_catalog.pg_current_snapshot()) ON CONFLICT DO NOTHING) "
+           "INSERT INTO "
+         + table("consumers")
+         + " (consumer, watcher, tick, entry) VALUES ($1, $2, 0, 0) ON "
+           "CONFLICT DO NOTHING";
+}
+
+std::string take_tick_statement() {
+  return "INSERT INTO " + table("consumer_ticks")
+         + " (consumer, watcher, tick, snapshot) VALUES ($1, $2, $3::bigint, "
+           "pg_catalog.pg_current_snapshot()) ON CONFLICT DO NOTHING";
+}
+
+std::string read_batch_query() {
+  return "SELECT l.entry, l.payload FROM " + table("change_log") + " l, "
+         + table("consumer_ticks") + " p, " + table("consumer_ticks")
+         + " c WHERE p.consumer = $1 AND p.watcher = $2 AND p.tick = "
+           "$3::bigint - 1 AND c.consumer = $1 AND c.watcher = $2 AND c.tick "
+           "= $3::bigint AND l.watcher = $2 AND l.entry > $4::bigint"
+           " AND l.xid >= pg_catalog.pg_snapshot_xmin(p.snapshot)"
+           " AND l.xid < pg_catalog.pg_snapshot_xmax(c.snapshot)"
+           " AND pg_catalog.pg_visible_in_snapshot(l.xid, c.snapshot)"
+           " AND NOT pg_catalog.pg_visible_in_snapshot(l.xid, p.snapshot)"
+           " ORDER BY l.entry LIMIT $5::bigint";
+}
+
+std::string advance_statement() {
+  return "WITH moved AS (UPDATE " + table("consumers")
+         + " SET tick = $3::bigint, entry = $4::bigint, updated_at = "
+           "pg_catalog.now() WHERE consumer = $1 AND watcher = $2) DELETE FROM "
+         + table("consumer_ticks")
+         + " WHERE consumer = $1 AND watcher = $2 AND tick < $3::bigint";
+}
+
+std::string prune_statement() {
+  // An entry is passed by a consumer when its transaction is visible in the
+  // snapshot of the consumer's last finished tick.
+  return "WITH doomed AS (SELECT l.entry FROM " + table("change_log")
+         + " l WHERE l.watcher = $1 AND (l.logged_at < pg_catalog.now() - "
+           "pg_catalog.make_interval(secs => $2::float8) OR NOT EXISTS ("
+           "SELECT 1 FROM "
+         + table("consumers") + " c JOIN " + table("consumer_ticks")
+         + " t ON t.consumer = c.consumer AND t.watcher = c.watcher AND "
+           "t.tick = c.tick WHERE c.watcher = $1 AND NOT "
+           "pg_catalog.pg_visible_in_snapshot(l.xid, t.snapshot))) ORDER BY "
+           "l.entry LIMIT $3::bigint) DELETE FROM "
+         + table("change_log") + " WHERE entry IN (SELECT entry FROM doomed)";
+}
+
+} // namespace libwatch::sql
