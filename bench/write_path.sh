@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What watching costs the writers, on the shared kit's cluster and `items`
-# table: row-level vs statement-level libwatch triggers vs no trigger.
+# table: row-level vs statement-level libwatch triggers vs no trigger, and
+# durable (at-least-once) watchers woken by NOTIFY or by polling.
 #   1. a 100,000-row UPDATE filtered by trigger_columns = ["qty"]: once
 #      changing qty on every row (all rows qualify), once changing only
 #      updated_at (none qualifies); the statement time as psql measures it;
@@ -35,23 +36,36 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # The watcher of the kit's W2: updates of qty, carrying updated_at.
-for level in row statement; do
-  cat >"$work/$level.toml" <<TOML
+# Modes: none, row, statement, durable_notify, durable_poll (row level).
+write_config() { # MODE LEVEL EXTRA
+  cat >"$work/$1.toml" <<TOML
 [database]
 conninfo = "host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=$PGUSER"
+[durable]
+consumer = "write_path_bench"
+poll_interval = "100ms"
 [[watcher]]
 table = "items"
 event = "updated"
 label = "item_qty_updated"
 trigger_columns = ["qty"]
 extra_columns = ["updated_at"]
-trigger_level = "$level"
+trigger_level = "$2"
+$3
 TOML
-done
+}
+write_config row row ""
+write_config statement statement ""
+write_config durable_notify row 'delivery = "at_least_once"
+wakeup = "notify"'
+write_config durable_poll row 'delivery = "at_least_once"
+wakeup = "poll"'
+modes="none row statement durable_notify durable_poll"
 
 reset_table() {
   pg -c "DROP TRIGGER IF EXISTS lw_item_qty_updated_trigger ON items" \
      -c "TRUNCATE items RESTART IDENTITY" \
+     -c "DROP SCHEMA IF EXISTS libwatch CASCADE" \
      -c "INSERT INTO items (label, qty, owner_id) SELECT 'item ' || i, 0,
            i % 100 FROM generate_series(1, 100000) i" \
      -c "VACUUM ANALYZE items" -c "CHECKPOINT"
@@ -72,7 +86,7 @@ SQL
 
 for round in $(seq 1 "$rounds"); do
   echo "== round $round of $rounds" >&2
-  for mode in none row statement; do
+  for mode in $modes; do
     reset_table >/dev/null
     install "$mode"
     ms=$(statement_ms "UPDATE items SET qty = qty + 1")
@@ -81,7 +95,7 @@ for round in $(seq 1 "$rounds"); do
     echo "mode=$mode test=update_none_qualify ms=$ms" >>"$results"
   done
   for clients in 1 8 32; do
-    for mode in none row statement; do
+    for mode in $modes; do
       reset_table >/dev/null
       listener=""
       if [ "$mode" != none ]; then
@@ -126,20 +140,23 @@ function median(key,   n, i, j, t, a) {
   }
 }
 END {
-  print "| 100,000-row UPDATE, trigger_columns = [qty] (ms) | no trigger | row level | statement level | statement / none | row / none |"
+  print "| 100,000-row UPDATE, trigger_columns = [qty] (ms, vs no trigger) | no trigger | row level | statement level | durable, notify | durable, poll |"
   print "|---|---|---|---|---|---|"
   split("update_all_qualify update_none_qualify", tests, " ")
   for (t = 1; t <= 2; t++) {
     n = median("none/" tests[t]); r = median("row/" tests[t]); s = median("statement/" tests[t])
-    printf "| %s | %.0f | %.0f | %.0f | %.2f | %.2f |\n", tests[t] == "update_all_qualify" ? "SET qty = qty + 1 (all qualify)" : "SET updated_at = now() (none qualifies)", n, r, s, s / n, r / n
+    dn = median("durable_notify/" tests[t]); dp = median("durable_poll/" tests[t])
+    printf "| %s | %.0f | %.0f (%.2f) | %.0f (%.2f) | %.0f (%.2f) | %.0f (%.2f) |\n", tests[t] == "update_all_qualify" ? "SET qty = qty + 1 (all qualify)" : "SET updated_at = now() (none qualifies)", n, r, r / n, s, s / n, dn, dn / n, dp, dp / n
   }
   print ""
   print "| pgbench single-row updates | writers | tps | mean latency (ms) | tps vs no trigger |"
   print "|---|---|---|---|---|"
   split("1 8 32", cs, " ")
-  for (c = 1; c <= 3; c++) for (m = 1; m <= 3; m++) {
-    mode = m == 1 ? "none" : (m == 2 ? "row" : "statement")
-    k = mode "/" cs[c]; base = median("none/" cs[c] "/tps")
-    printf "| %s | %s | %.0f | %.3f | %.2f |\n", mode == "none" ? "no trigger" : mode " level, tail listening", cs[c], median(k "/tps"), median(k "/lat"), median(k "/tps") / base
+  split("none row statement durable_notify durable_poll", ms, " ")
+  name["none"] = "no trigger"; name["row"] = "row level"; name["statement"] = "statement level"
+  name["durable_notify"] = "durable, wakeup = notify"; name["durable_poll"] = "durable, wakeup = poll"
+  for (c = 1; c <= 3; c++) for (m = 1; m <= 5; m++) {
+    k = ms[m] "/" cs[c]; base = median("none/" cs[c] "/tps")
+    printf "| %s | %s | %.0f | %.3f | %.2f |\n", name[ms[m]], cs[c], median(k "/tps"), median(k "/lat"), median(k "/tps") / base
   }
 }' "$results" | tee "$out/write_path.md"

@@ -72,6 +72,13 @@ max_reconnect_attempts = 7
 [cleanup]
 orphans = "drop"
 
+[durable]
+consumer = "billing"
+poll_interval = "20ms"
+retention = "48h"
+prune_interval = "5m"
+batch_limit = 500
+
 [[watcher]]
 table = "comments"
 schema = "blog"
@@ -84,6 +91,8 @@ association_columns = ["post_id", "author_id"]
 debug = true
 enable_always = true
 trigger_level = "statement"
+delivery = "at_least_once"
+wakeup = "poll"
 )";
 
 } // namespace
@@ -186,6 +195,11 @@ CAF_TEST(every_key_set_in_the_file_reaches_the_configuration) {
   CAF_CHECK_EQUAL(cfg.restarts.max_restarts, 10u);
   CAF_CHECK_EQUAL(cfg.restarts.window, caf::timespan{1h});
   CAF_CHECK(cfg.orphans == orphan_policy::drop);
+  CAF_CHECK_EQUAL(cfg.durable.consumer, "billing");
+  CAF_CHECK_EQUAL(cfg.durable.poll_interval, caf::timespan{20ms});
+  CAF_CHECK_EQUAL(cfg.durable.retention, caf::timespan{48h});
+  CAF_CHECK_EQUAL(cfg.durable.prune_interval, caf::timespan{5min});
+  CAF_CHECK_EQUAL(cfg.durable.batch_limit, 500u);
   CAF_REQUIRE_EQUAL(cfg.watchers.size(), 1u);
   auto& w = cfg.watchers[0];
   CAF_CHECK_EQUAL(w.schema, "blog");
@@ -200,6 +214,8 @@ CAF_TEST(every_key_set_in_the_file_reaches_the_configuration) {
   CAF_CHECK_EQUAL(w.debug, true);
   CAF_CHECK_EQUAL(w.enable_always, true);
   CAF_CHECK_EQUAL(w.level, trigger_level::statement);
+  CAF_CHECK_EQUAL(w.delivery, delivery_mode::at_least_once);
+  CAF_CHECK_EQUAL(w.wakeup, wakeup_mode::poll);
 }
 
 CAF_TEST(events_expand_into_one_watcher_per_event_in_listed_order) {

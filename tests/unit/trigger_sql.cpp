@@ -457,3 +457,52 @@ CAF_TEST(statement_level_trigger_columns_compare_versions_paired_by_position) {
   CAF_CHECK(contains(body, "json_build_object('id', n.c1, 'title', n.c2)::text "
                            "AS lw_json, n.c1 AS lw_key"));
 }
+
+// -- durable watchers ---------------------------------------------------------
+
+namespace {
+
+resolved_watcher durable_posts(wakeup_mode wakeup) {
+  auto w = new_posts();
+  w.spec.durable(wakeup);
+  return w;
+}
+
+} // namespace
+
+CAF_TEST(durable_row_function_logs_the_payload_and_wakes_the_consumer) {
+  auto w = durable_posts(wakeup_mode::notify);
+  CAF_CHECK_EQUAL(function_body(w),
+                  "\nBEGIN\n  INSERT INTO \"libwatch\".change_log (watcher, "
+                  "payload) VALUES ('lw_new_posts', "
+                    + payload_expression(w)
+                    + ");\n  PERFORM pg_catalog.pg_notify('lw_new_posts', "
+                      "'');\n  RETURN NULL;\nEND;\n");
+  auto create = create_function(w);
+  CAF_CHECK(contains(create, "LANGUAGE plpgsql SECURITY DEFINER SET "
+                             "search_path = pg_catalog, pg_temp AS"));
+}
+
+CAF_TEST(durable_poll_function_never_notifies) {
+  auto w = durable_posts(wakeup_mode::poll);
+  CAF_CHECK(!contains(function_body(w), "pg_notify"));
+  w.spec.level = trigger_level::statement;
+  CAF_CHECK(!contains(function_body(w), "pg_notify"));
+  CAF_CHECK(contains(function_body(w),
+                     "SELECT 'lw_new_posts', '{\"type\" : \"inserted\", "
+                     "\"values\" : ' || lw_rows.lw_json || '}' FROM"));
+  CAF_CHECK(contains(create_function(w),
+                     "SET search_path = pg_catalog, pg_temp SET jit = off"));
+}
+
+CAF_TEST(durable_install_creates_the_log_first_and_idempotently) {
+  auto stmts = install_statements(durable_posts(wakeup_mode::notify), 150000);
+  CAF_REQUIRE(stmts.size() >= 6);
+  CAF_CHECK_EQUAL(stmts[0], "CREATE SCHEMA IF NOT EXISTS \"libwatch\"");
+  for (size_t i = 1; i < 5; ++i)
+    CAF_CHECK(contains(stmts[i], " IF NOT EXISTS "));
+  CAF_CHECK(contains(stmts[5], "CREATE OR REPLACE FUNCTION"));
+  // Plain watchers create no log.
+  for (auto& s : install_statements(new_posts(), 150000))
+    CAF_CHECK(!contains(s, "change_log"));
+}
