@@ -4,6 +4,7 @@
 #include <caf/test/unit_test.hpp>
 
 #include <future>
+#include <thread>
 
 #include "integration/watch_fixture.hpp"
 
@@ -61,11 +62,18 @@ CAF_TEST(stopping_lets_an_actor_system_with_joined_subscribers_end_promptly) {
       && run.wait_for(std::chrono::seconds(20)) != std::future_status::ready)
     CAF_FAIL("the actor system did not shut down within 20 s after stop()");
   CAF_CHECK_EQUAL(run.get(), "ok");
-  // libwatch's connections are gone once the system is.
-  CAF_CHECK_EQUAL(db.scalar("SELECT count(*) FROM pg_stat_activity WHERE "
-                            "application_name = 'libwatch' AND datname = '"
-                            + db.name() + "'"),
-                  "0");
+  // libwatch's connections are gone once the system is (the server notices
+  // a closed connection a moment later, so poll for it).
+  auto query = "SELECT count(*) FROM pg_stat_activity WHERE "
+               "application_name = 'libwatch' AND datname = '"
+               + db.name() + "'";
+  auto deadline = std::chrono::steady_clock::now() + must_arrive;
+  auto open = db.scalar(query);
+  while (open != "0" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    open = db.scalar(query);
+  }
+  CAF_CHECK_EQUAL(open, "0");
 }
 
 CAF_TEST(stopping_twice_is_harmless) {
