@@ -59,6 +59,12 @@ json to_json(const change& x) {
   out["schema"] = x.schema;
   out["table"] = x.table;
   out["values"] = std::move(values);
+  if (x.source != value_source::notification)
+    out["source"] = to_string(x.source);
+  // Durable watchers: lets a consumer of the lines drop repeats.
+  if (x.position.batch != 0)
+    out["position"] = {{"batch", x.position.batch},
+                       {"entry", x.position.entry}};
   return out;
 }
 
