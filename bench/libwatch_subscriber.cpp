@@ -10,6 +10,7 @@
 //
 //   libwatch_subscriber [--batch] [--statement]
 // --statement installs statement-level triggers (trigger_level::statement).
+// LIBWATCH_BENCH_CAF_THREADS=N sets CAF's scheduler.max-threads.
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -246,6 +247,9 @@ int main(int argc, char** argv) {
   long per_sub = env_long("BENCH_W3_PER_SUB", 10);
   caf::actor_system_config cfg;
   register_types(cfg);
+  // Lets the benchmark compare scheduler sizes (default: one per core).
+  if (auto threads = env_long("LIBWATCH_BENCH_CAF_THREADS", 0); threads > 0)
+    cfg.set("scheduler.max-threads", static_cast<size_t>(threads));
   caf::actor_system sys{cfg};
   watch_config config; // connection from the PG* variables
   if (workload == "w1")

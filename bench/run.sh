@@ -7,13 +7,13 @@
 #
 #   bench/run.sh [ROUNDS]        (default 5)
 #
-# Needs the project built (build/bench/bench/libwatch_subscriber); builds it
-# if missing. Results: build/bench/results.txt and build/bench/summary.md.
+# Needs the project built (build/benchmarks/bench/libwatch_subscriber); builds it
+# if missing. Results: build/benchmarks/results.txt and build/benchmarks/summary.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${1:-5}
 kit_src=${LIBWATCH_BENCH_KIT:-$root/../shared/bench}
-out=$root/build/bench
+out=$root/build/benchmarks
 kit=$out/kit
 "$root/scripts/install-deps.sh"
 

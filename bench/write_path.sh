@@ -13,19 +13,22 @@
 #   bench/write_path.sh [ROUNDS] [PGBENCH_SECONDS]     (default 5 and 10)
 #
 # Needs bench/run.sh's cluster (BENCH_ROOT, default /tmp/libwatch-bench) and
-# the project built in build/bench. Results: build/bench/write_path.txt.
+# builds what it needs in build/benchmarks. Results: build/benchmarks/write_path.txt.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${1:-5}
 seconds=${2:-10}
-out=$root/build/bench
+out=$root/build/benchmarks
 export BENCH_ROOT=${BENCH_ROOT:-/tmp/libwatch-bench}
 cmake -S "$root" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLIBWATCH_BUILD_TESTS=OFF -DLIBWATCH_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build "$out" -j2 --target libwatch_cli >/dev/null
 cli=$out/cli/libwatch
 kit=$out/kit
-[ -x "$kit/cluster.sh" ] || cp -r "${LIBWATCH_BENCH_KIT:-$root/../shared/bench}" "$kit"
+if [ ! -x "$kit/cluster.sh" ]; then
+  cp -r "${LIBWATCH_BENCH_KIT:-$root/../shared/bench}" "$kit"
+  chmod -R u+w "$kit"
+fi
 "$kit/cluster.sh" init >/dev/null
 eval "$("$kit/cluster.sh" env)"
 export PGOPTIONS="-c client_min_messages=warning"
