@@ -178,13 +178,7 @@ struct watcher_actor_state {
         continue;
       }
       for (auto& row : rows) {
-        change ch{who,
-                  ctx.spec.event,
-                  ctx.spec.schema,
-                  ctx.spec.table,
-                  std::move(row.values),
-                  std::move(row.raw),
-                  value_source::notification};
+        auto ch = make_change(row);
         if (!row.reduced)
           enqueue(self, std::move(ch));
         else if (ctx.spec.event == event_kind::deleted)
@@ -194,6 +188,18 @@ struct watcher_actor_state {
       }
     }
     flush_batch(self);
+  }
+
+  // Moves a decoded row into the message subscribers receive.
+  change make_change(decoded_row& row, stream_position position = {}) {
+    return change{who,
+                  ctx.spec.event,
+                  ctx.spec.schema,
+                  ctx.spec.table,
+                  std::move(row.values),
+                  std::move(row.raw),
+                  value_source::notification,
+                  position};
   }
 
   static change with_source(change ch, value_source source) {
@@ -329,17 +335,8 @@ void watcher_actor_state::publish_logged(caf::event_based_actor* self,
       drop(entry.payload, describe(err));
       continue;
     }
-    for (auto& row : rows) {
-      change ch{who,
-                ctx.spec.event,
-                ctx.spec.schema,
-                ctx.spec.table,
-                std::move(row.values),
-                std::move(row.raw),
-                value_source::notification,
-                stream_position{batch.batch, entry.entry}};
-      publish(self, std::move(ch));
-    }
+    for (auto& row : rows)
+      publish(self, make_change(row, {batch.batch, entry.entry}));
   }
   flush_batch(self);
   // Handed to every subscriber's mailbox: only now may the position move.

@@ -13,14 +13,6 @@ using namespace libwatch::testing;
 
 namespace {
 
-// `bytes` bytes of two-byte UTF-8 characters.
-std::string text_of(size_t bytes) {
-  std::string out;
-  while (out.size() + 2 <= bytes)
-    out += "\xc3\xa9"; // é
-  return out;
-}
-
 struct fixture : watch_fixture {
   fixture() {
     db.exec("CREATE TABLE notes (id serial PRIMARY KEY, body text, n int)");

@@ -14,14 +14,6 @@ using namespace libwatch::testing;
 
 namespace {
 
-// `bytes` bytes of two-byte UTF-8 characters.
-std::string text_of(size_t bytes) {
-  std::string out;
-  while (out.size() + 2 <= bytes)
-    out += "\xc3\xa9"; // é
-  return out;
-}
-
 watcher_spec posts(event_kind event, std::string label, trigger_level level) {
   auto spec = watcher_spec::on("posts", event)
                 .labelled(std::move(label))

@@ -82,4 +82,11 @@ void join(caf::scoped_actor& self, const caf::expected<caf::group>& group) {
   self->join(*group);
 }
 
+std::string text_of(size_t bytes) {
+  std::string out;
+  while (out.size() + 2 <= bytes)
+    out += "\xc3\xa9"; // é
+  return out;
+}
+
 } // namespace libwatch::testing

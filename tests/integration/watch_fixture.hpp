@@ -72,6 +72,9 @@ std::optional<T> next_of(caf::scoped_actor& self,
   return result;
 }
 
+/// `bytes` bytes of two-byte UTF-8 characters (é), for payload-size tests.
+std::string text_of(size_t bytes);
+
 /// Joins `group`, failing the test if it is an error.
 void join(caf::scoped_actor& self, const caf::expected<caf::group>& group);
 
