@@ -46,6 +46,48 @@ CAF_TEST(hostile_schema_table_and_column_names_are_watched_end_to_end) {
                   "1");
 }
 
+CAF_TEST(statement_level_and_durable_functions_quote_every_name) {
+  // Hostile names, and columns named like the functions' own aliases and
+  // variables.
+  std::string schema = "s\"q; --";
+  std::string table = "t$$a 'ü' $lw$";
+  std::string key = "i\"d";
+  std::string extra = "c'1 ;-- $$x$$";
+  auto q = [](const std::string& x) { return quote_identifier(x); };
+  db.exec("CREATE SCHEMA " + q(schema) + "; CREATE TABLE " + q(schema) + "."
+          + q(table) + " (" + q(key) + " int PRIMARY KEY, " + q(extra)
+          + " text, lw_paired int, c1 text, lw_json text, lw_pos int, r int)");
+  auto spec = [&](std::string label) {
+    return watcher_spec::on(table, event_kind::updated)
+      .in_schema(schema)
+      .labelled(std::move(label))
+      .with_extra_columns({extra, "c1", "lw_json", "lw_pos", "r"})
+      .with_trigger_columns({"lw_paired", "c1"})
+      .with_trigger_level(trigger_level::statement);
+  };
+  auto cfg = config_of({spec("chunks"), spec("logged").durable()});
+  cfg.durable.consumer = "hostile";
+  auto inst = start(cfg);
+  db.exec("INSERT INTO " + q(schema) + "." + q(table)
+          + " VALUES (1, 'a', 0, 'x', 'j', 5, 6), (2, 'b', 0, 'y', 'k', 7, 8)");
+  caf::scoped_actor chunks{sys};
+  caf::scoped_actor logged{sys};
+  join(chunks, inst.all("chunks"));
+  join(logged, inst.all("logged"));
+  db.exec("UPDATE " + q(schema) + "." + q(table)
+          + " SET lw_paired = " + "lw_paired + 1 WHERE " + q(key) + " = 2");
+  for (auto* self : {&chunks, &logged}) {
+    auto c = next_change(*self);
+    CAF_REQUIRE(c);
+    CAF_CHECK_EQUAL(c->key().as_integer(), 2);
+    CAF_CHECK_EQUAL(c->at(extra).as_string(), "b");
+    CAF_CHECK_EQUAL(c->at("c1").as_string(), "y");
+    CAF_CHECK_EQUAL(c->at("lw_json").as_string(), "k");
+    CAF_CHECK_EQUAL(c->at("r").as_integer(), 8);
+    CAF_CHECK(nothing_arrives(*self));
+  }
+}
+
 CAF_TEST(a_64_byte_name_is_refused_before_touching_the_database) {
   std::string long_name(64, 'x');
   auto err = start_error({watcher_spec::on(long_name, event_kind::inserted)});
