@@ -395,17 +395,17 @@ void verify(watcher_actor* self, uint64_t epoch) {
                     state.ctx.durable.consumer, state.channel)
           .then(
             [self, epoch] {
-              auto& st = self->state;
-              if (epoch == st.epoch && st.current == phase::verifying)
-                st.go_live(self);
+              auto& me = self->state;
+              if (epoch == me.epoch && me.current == phase::verifying)
+                me.go_live(self);
             },
             [self, epoch](caf::error& err) {
-              auto& st = self->state;
-              log(log_level::warning, st.who,
+              auto& me = self->state;
+              log(log_level::warning, me.who,
                   "cannot register the durable consumer, retrying: "
                     + describe(err));
               auto delay
-                = backoff_delay(st.ctx.retry, ++st.install_failures, 0.0);
+                = backoff_delay(me.ctx.retry, ++me.install_failures, 0.0);
               self->delayed_send(self, delay, retry_atom::value, epoch);
             });
       },
@@ -466,17 +466,17 @@ caf::behavior watcher(watcher_actor* self, watcher_context ctx) {
         .then(
           [self, limit](uint64_t removed) {
             // A full step means more to prune: go on at once.
-            auto& st = self->state;
+            auto& me = self->state;
             self->delayed_send(self,
                                removed == limit ? caf::timespan{0}
-                                                : st.ctx.durable.prune_interval,
+                                                : me.ctx.durable.prune_interval,
                                prune_atom::value);
           },
           [self](caf::error& err) {
-            auto& st = self->state;
-            log(log_level::warning, st.who,
+            auto& me = self->state;
+            log(log_level::warning, me.who,
                 "cannot prune the change log: " + describe(err));
-            self->delayed_send(self, st.ctx.durable.prune_interval,
+            self->delayed_send(self, me.ctx.durable.prune_interval,
                                prune_atom::value);
           });
     },

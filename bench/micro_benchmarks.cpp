@@ -32,9 +32,14 @@ void build_change_message(benchmark::State& state) {
   payload_decoder decoder{event_kind::inserted, {"id", "owner_id"}};
   for (auto _ : state) {
     auto row = decoder.decode_one(w1_payload);
-    auto msg = caf::make_message(
-      change{"public.items:inserted", event_kind::inserted, "public", "items",
-             std::move(row->values), std::move(row->raw)});
+    auto msg = caf::make_message(change{"public.items:inserted",
+                                        event_kind::inserted,
+                                        "public",
+                                        "items",
+                                        std::move(row->values),
+                                        std::move(row->raw),
+                                        value_source::notification,
+                                        {}});
     benchmark::DoNotOptimize(msg);
   }
 }
@@ -80,7 +85,9 @@ void publish_to_group(benchmark::State& state) {
                                       "public",
                                       "items",
                                       {field{"id", value{1}}},
-                                      w1_payload});
+                                      w1_payload,
+                                      value_source::notification,
+                                      {}});
   long sent = 0;
   for (auto _ : state) {
     table.general_topic()->enqueue(nullptr, caf::make_message_id(), msg,

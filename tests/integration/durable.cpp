@@ -74,12 +74,12 @@ struct fixture : watch_fixture {
 
   watch_config durable_config(std::vector<watcher_spec> specs,
                               std::string consumer = "app") {
-    auto cfg = config_of(std::move(specs));
-    cfg.durable.consumer = std::move(consumer);
-    cfg.reconnect.initial = std::chrono::milliseconds(10);
-    cfg.reconnect.max = std::chrono::milliseconds(200);
-    cfg.durable.poll_interval = std::chrono::milliseconds(20);
-    return cfg;
+    auto config = config_of(std::move(specs));
+    config.durable.consumer = std::move(consumer);
+    config.reconnect.initial = std::chrono::milliseconds(10);
+    config.reconnect.max = std::chrono::milliseconds(200);
+    config.durable.poll_interval = std::chrono::milliseconds(20);
+    return config;
   }
 
   std::string log_entries() {
@@ -157,8 +157,8 @@ CAF_TEST(every_change_arrives_in_commit_order_across_killed_connections) {
 
 CAF_TEST(changes_committed_while_the_application_is_stopped_arrive_on_start) {
   {
-    test_config cfg2;
-    caf::actor_system other{cfg2};
+    test_config other_cfg;
+    caf::actor_system other{other_cfg};
     auto inst = spawn_watchers(other, durable_config({durable_posts()}));
     CAF_REQUIRE(inst);
     CAF_REQUIRE(!inst->await_ready(must_arrive));
@@ -251,9 +251,9 @@ CAF_TEST(pruning_removes_delivered_entries_and_keeps_undelivered_ones) {
   CAF_CHECK_EQUAL(*pruned, 0u);
   CAF_CHECK_EQUAL(log_entries(), "20");
   // "slow" comes back, catches up, and prunes on its own schedule.
-  auto cfg = durable_config({durable_posts()}, "slow");
-  cfg.durable.prune_interval = std::chrono::milliseconds(50);
-  auto slow = start(cfg);
+  auto config = durable_config({durable_posts()}, "slow");
+  config.durable.prune_interval = std::chrono::milliseconds(50);
+  auto slow = start(config);
   caf::scoped_actor slow_self{sys};
   join(slow_self, slow.all("posts_log"));
   stream late;

@@ -65,9 +65,9 @@ CAF_TEST(statement_level_and_durable_functions_quote_every_name) {
       .with_trigger_columns({"lw_paired", "c1"})
       .with_trigger_level(trigger_level::statement);
   };
-  auto cfg = config_of({spec("chunks"), spec("logged").durable()});
-  cfg.durable.consumer = "hostile";
-  auto inst = start(cfg);
+  auto config = config_of({spec("chunks"), spec("logged").durable()});
+  config.durable.consumer = "hostile";
+  auto inst = start(config);
   db.exec("INSERT INTO " + q(schema) + "." + q(table)
           + " VALUES (1, 'a', 0, 'x', 'j', 5, 6), (2, 'b', 0, 'y', 'k', 7, 8)");
   caf::scoped_actor chunks{sys};
