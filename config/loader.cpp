@@ -48,6 +48,7 @@ const std::vector<section_def>& sections() {
      "[supervision]",
      {"max_restarts", "restart_window", "max_reconnect_attempts"}},
     {"cleanup", "[cleanup]", {"orphans"}},
+    {"cluster", "[cluster]", {"listen"}},
     {"watcher",
      "[[watcher]]",
      {"table", "schema", "event", "events", "label", "primary_key",
@@ -431,6 +432,38 @@ void read_cleanup(table_reader& in, watch_config& cfg) {
   in.check_keys(section("cleanup"));
 }
 
+// Reads `HOST:PORT`, `[IPV6]:PORT`, `:PORT` or `PORT` (host: loopback).
+void read_cluster(table_reader& in, watch_config& cfg) {
+  if (auto x = in.string("listen")) {
+    auto fail = [&](const std::string& why) {
+      in.fail(*in.find("listen"), in.path("listen"),
+              "is " + in_quotes(*x) + "; " + why);
+    };
+    std::string host = "127.0.0.1";
+    std::string port = *x;
+    auto colon = x->rfind(':');
+    if (colon != std::string::npos) {
+      host = x->substr(0, colon);
+      port = x->substr(colon + 1);
+      if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+      if (host.empty())
+        host = "127.0.0.1";
+    }
+    bool digits = !port.empty() && port.size() <= 5
+                  && port.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoul(port) > 65535) {
+      fail("must be \"HOST:PORT\" with a port from 0 to 65535, e.g. "
+           "\"127.0.0.1:4242\"");
+    } else {
+      cfg.cluster.enabled = true;
+      cfg.cluster.host = host;
+      cfg.cluster.port = static_cast<uint16_t>(std::stoul(port));
+    }
+  }
+  in.check_keys(section("cluster"));
+}
+
 // -- watchers -----------------------------------------------------------------
 
 // Where the event of one built watcher came from.
@@ -600,6 +633,8 @@ void read_section(context& ctx, const section_def& def, const toml::node& node,
     read_listener(in, cfg);
   else if (def.name == "supervision")
     read_supervision(in, cfg);
+  else if (def.name == "cluster")
+    read_cluster(in, cfg);
   else
     read_cleanup(in, cfg);
 }
@@ -623,7 +658,7 @@ void unknown_top_level(context& ctx, const toml::key& key,
   else
     message = kind
               + "; valid sections are [database], [listener], [supervision], "
-                "[cleanup] and [[watcher]]";
+                "[cleanup], [cluster] and [[watcher]]";
   ctx.fail(position_of(key.source()), std::string{name}, message);
 }
 
