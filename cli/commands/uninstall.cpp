@@ -33,7 +33,7 @@ a trigger that calls such a function. Prints one line per object:
                 (it holds the watcher's node lock); nothing of it is dropped
 Objects that no configured watcher owns (see `libwatch status`) are left alone.
 
-Exit codes: 0 done; 1 an object was skipped or could not be dropped; 2 usage
+Exit codes: 0 done; 1 an object was skipped, in use or could not be dropped; 2 usage
 error or invalid configuration file; 3 database unreachable or other runtime
 failure.)";
 
@@ -98,8 +98,12 @@ int uninstall_one(pg::connection& conn, const watcher_spec& spec) {
     if (is(err, errc::in_use)) {
       // A running node listens for this watcher (a rolling deploy not yet
       // finished): dropping its trigger would silently stop its delivery.
-      std::cout << "in use  " << trigger_of(w) << " (watcher "
-                << watcher_name(w.spec) << "): " << describe(err) << std::endl;
+      std::cout << "in use " << trigger_of(w) << " (watcher "
+                << watcher_name(w.spec)
+                << "): a running libwatch node listens on channel "
+                << w.names.channel
+                << " (it holds the watcher's node lock); stop it first"
+                << std::endl;
       return exit_code::problems_found;
     }
     std::cout << "failed to drop the objects of watcher "
