@@ -6,12 +6,14 @@
 //       ("-" for none); prints "port N" (0 without [cluster]), then "ready"
 //   libwatch_test_node remote HOST PORT WATCHER
 //       subscribes to WATCHER on the watcher node at HOST:PORT
-// Lines: "change <deep_to_string of the change>", "ready_msg",
+// Lines: "change [arrival µs, with LIBWATCH_NODE_STAMP] <deep_to_string of
+// the change>", "ready_msg",
 // "disconnected", "resumed", "error <text>". The first "ready_msg" means the
 // subscription is in place.
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -31,10 +33,23 @@ void say(const std::string& line) {
   std::cout << line << '\n' << std::flush;
 }
 
+// With LIBWATCH_NODE_STAMP set, change lines start with the wall-clock
+// microseconds of their arrival (for docs/performance.md's measurements).
+const bool stamp = std::getenv("LIBWATCH_NODE_STAMP") != nullptr;
+
 caf::behavior printer(caf::event_based_actor* self, caf::group g) {
   self->join(g);
   return {
-    [](const libwatch::change& c) { say("change " + caf::deep_to_string(c)); },
+    [](const libwatch::change& c) {
+      std::string line = "change ";
+      if (stamp)
+        line += std::to_string(
+                  std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count())
+                + " ";
+      say(line + caf::deep_to_string(c));
+    },
     [](const libwatch::ready_msg&) { say("ready_msg"); },
     [](const libwatch::disconnected_msg&) { say("disconnected"); },
     [](const libwatch::resumed_msg&) { say("resumed"); },
