@@ -36,6 +36,24 @@ struct remote_core {
   std::mutex mtx;
   bool stopped = false;
   std::map<std::string, std::pair<topic_ptr, caf::actor>> topics;
+  size_t sweep_threshold = 64;
+
+  // Called with mtx held. Retires the forwarders of topics that only the map
+  // and the forwarder hold and nobody subscribes to, so by_key subscriptions
+  // to ever new keys do not pile up here or on the watcher node (whose
+  // gateway unsubscribes a forwarder when it ends).
+  void sweep() {
+    for (auto i = topics.begin(); i != topics.end();) {
+      auto& [t, f] = i->second;
+      if (t->get_reference_count() <= 2 && t->subscriber_count() == 0) {
+        caf::anon_send(f, rdone_atom::value);
+        i = topics.erase(i);
+      } else {
+        ++i;
+      }
+    }
+    sweep_threshold = std::max<size_t>(64, topics.size() * 2);
+  }
 
   std::string address() const {
     return host + ":" + std::to_string(port);
@@ -132,6 +150,10 @@ caf::behavior forwarder(forwarder_actor* self, topic_ptr topic,
                     "cannot subscribe on the watcher node: " + describe(err));
               });
     },
+    [self](rdone_atom) {
+      // A normal exit: the linked relay ignores it.
+      self->quit();
+    },
     [self](rlost_atom, const std::string& reason, caf::timestamp since) {
       auto& state = self->state;
       if (state.gap)
@@ -186,6 +208,12 @@ caf::behavior relay(relay_actor* self,
   attach(self, std::move(gateway));
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& state = self->state;
+    auto& fs = state.forwarders;
+    // A retired forwarder.
+    fs.erase(std::remove_if(
+               fs.begin(), fs.end(),
+               [&](const caf::actor& f) { return f.address() == dm.source; }),
+             fs.end());
     if (!state.connected || dm.source != state.gateway.address())
       return;
     state.connected = false;
@@ -202,7 +230,10 @@ caf::behavior relay(relay_actor* self,
   return {
     [self](rjoin_atom, caf::actor& f) {
       auto& state = self->state;
+      // Linked: stopping the relay stops them; monitored: a forwarder
+      // retired by the sweep leaves the list.
       self->link_to(f);
+      self->monitor(f);
       state.forwarders.push_back(f);
       if (state.connected)
         self->send(f, resub_atom::value, state.gateway);
@@ -256,6 +287,8 @@ remote_instance::subscribe(const topic_request& req) const {
   std::lock_guard<std::mutex> guard{core_->mtx};
   if (auto i = core_->topics.find(key); i != core_->topics.end())
     return caf::group{i->second.first};
+  if (core_->topics.size() + 1 >= core_->sweep_threshold)
+    core_->sweep();
   auto id = req.watcher + "|remote|" + key;
   auto board = std::make_shared<status_board>();
   auto t = caf::make_counted<topic>(core_->module, id, board);

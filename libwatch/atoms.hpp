@@ -60,5 +60,7 @@ using rjoin_atom = caf::atom_constant<caf::atom("lw_rjoin")>;
 using resub_atom = caf::atom_constant<caf::atom("lw_resub")>;
 /// Relay to forwarder: (rlost_atom, reason, since) the link is down.
 using rlost_atom = caf::atom_constant<caf::atom("lw_rlost")>;
+/// Handle to forwarder: nobody uses your topic any more, quit.
+using rdone_atom = caf::atom_constant<caf::atom("lw_rdone")>;
 
 } // namespace libwatch
