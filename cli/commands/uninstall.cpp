@@ -33,9 +33,9 @@ a trigger that calls such a function. Prints one line per object:
                 (it holds the watcher's node lock); nothing of it is dropped
 Objects that no configured watcher owns (see `libwatch status`) are left alone.
 
-Exit codes: 0 done; 1 an object was skipped, in use or could not be dropped; 2 usage
-error or invalid configuration file; 3 database unreachable or other runtime
-failure.)";
+Exit codes: 0 done; 1 an object was skipped, in use or could not be dropped;
+2 usage error or invalid configuration file; 3 database unreachable or other
+runtime failure.)";
 
 // What happens to one object.
 enum class fate { absent, skipped, dropped };
