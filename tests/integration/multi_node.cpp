@@ -110,6 +110,22 @@ CAF_TEST(a_rolling_deploy_keeps_the_trigger_of_a_watcher_the_old_node_runs) {
   stop(*again);
 }
 
+CAF_TEST(orphan_reports_name_what_another_node_still_uses) {
+  auto old_cfg = config(inserted_watcher + updated_watcher, "old.toml");
+  auto new_cfg = config(updated_watcher, "new.toml");
+  auto old_node = start_watch_node(old_cfg, "-");
+  REQUIRE_LINE(*old_node, "ready");
+  // orphans = "warn" reads pg_locks: in use, not "found ... orphans".
+  auto new_node = start_watch_node(new_cfg, "-");
+  REQUIRE_LINE(*new_node, "ready");
+  CHECK_STDERR(*new_node, "in use by another node and left in place: "
+                          "function \"public\".\"lw_items_new_func\"()");
+  CAF_CHECK(new_node->err().find("found libwatch objects")
+            == std::string::npos);
+  stop(*new_node);
+  stop(*old_node);
+}
+
 CAF_TEST(uninstall_refuses_a_watcher_a_running_node_listens_for) {
   auto cfg = config(inserted_watcher);
   auto node = start_watch_node(cfg, "-");
