@@ -13,6 +13,7 @@
 #include "libwatch/pg/change_log.hpp"
 #include "libwatch/pg/connection.hpp"
 #include "libwatch/pg/inventory.hpp"
+#include "libwatch/pg/node_lock.hpp"
 
 namespace libwatch {
 
@@ -80,12 +81,33 @@ caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
         configured.push_back(std::move(w));
       }
       auto found = pg::orphans(*objects, configured);
-      if (drop)
-        if (auto err = pg::drop_objects(**conn, found, self->state.timeout))
-          return err;
+      std::vector<pg::owned_object> in_use;
+      if (drop) {
+        auto left = pg::drop_objects(**conn, found, self->state.timeout);
+        if (!left)
+          return left.error();
+        in_use = std::move(*left);
+      } else {
+        for (auto& x : found) {
+          auto busy = pg::held_by_other_node(**conn, "checking node locks",
+                                             pg::channel_of(x));
+          if (!busy)
+            return busy.error();
+          if (*busy)
+            in_use.push_back(x);
+        }
+      }
+      auto is_in_use = [&](const pg::owned_object& x) {
+        for (auto& y : in_use)
+          if (y.kind == x.kind && y.schema == x.schema && y.table == x.table
+              && y.name == x.name)
+            return true;
+        return false;
+      };
       std::vector<std::string> lines;
       for (auto& x : found)
-        lines.push_back(describe_object(x));
+        lines.push_back((is_in_use(x) ? in_use_prefix : "")
+                        + describe_object(x));
       return lines;
     },
     [=](register_atom, const std::string& consumer,

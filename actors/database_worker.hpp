@@ -9,7 +9,9 @@
 //       libwatch's advisory lock.
 //   (orphans_atom, vector<watcher_spec>, drop) -> vector<string>
 //       lists (and with drop, drops) libwatch objects none of the specs
-//       would create; one description per object.
+//       would create; one description per object, starting with
+//       `in_use_prefix` for objects another running node uses (never
+//       dropped, libwatch/pg/node_lock.hpp).
 //   (fetch_atom, sql, key) -> std::string
 //       runs a watcher's fetch statement (sql::fetch_statement) for one key:
 //       the row's payload JSON, or "" when the row is gone.
@@ -29,6 +31,9 @@
 #include "libwatch/pg/connection.hpp"
 
 namespace libwatch {
+
+/// Starts the description of an orphan that a running node still uses.
+inline const std::string in_use_prefix = "in use by another node: ";
 
 /// Spawns a database worker. It connects lazily and reconnects after a
 /// broken connection on its next request. `timeout` bounds each statement

@@ -1,11 +1,15 @@
 #include "actors/instance.hpp"
 
+#include <optional>
+
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include "actors/database_worker.hpp"
+#include "actors/gateway.hpp"
 #include "actors/instance_core.hpp"
+#include "actors/subscription.hpp"
 #include "actors/supervisor.hpp"
 #include "libwatch/atoms.hpp"
 #include "libwatch/error.hpp"
@@ -51,74 +55,94 @@ watcher_ref::watcher_ref(std::string table, event_kind event,
 
 // -- instance -----------------------------------------------------------------
 
+caf::expected<size_t> check_request(const std::vector<watcher_spec>& specs,
+                                    const topic_request& req) {
+  std::optional<size_t> index;
+  std::string known;
+  for (size_t i = 0; i < specs.size() && !index; ++i) {
+    auto name = watcher_name(specs[i]);
+    if (name == req.watcher)
+      index = i;
+    known += (known.empty() ? "" : ", ") + name;
+  }
+  if (!index)
+    return make_error(errc::unknown_watcher, "No watcher found for "
+                                               + req.watcher
+                                               + " (watchers: " + known + ")");
+  auto& spec = specs[*index];
+  if (req.kind == topic_kind::key) {
+    if (spec.event == event_kind::inserted)
+      return make_error(errc::invalid_subscription,
+                        "Cannot subscribe to primary_key for inserted records "
+                        "because primary key values aren't created until the "
+                        "insert happens (watcher "
+                          + req.watcher + ")");
+    if (req.x.is_null())
+      return make_error(errc::invalid_subscription,
+                        "a primary key is never null (watcher " + req.watcher
+                          + ")");
+  }
+  if (req.kind == topic_kind::column) {
+    for (auto& c : spec.association_columns)
+      if (c == req.column)
+        return *index;
+    std::string columns;
+    for (auto& c : spec.association_columns)
+      columns += (columns.empty() ? "" : ", ") + c;
+    return make_error(errc::invalid_subscription,
+                      "Column " + req.column
+                        + " is not an association column of watcher "
+                        + req.watcher + " (association columns: "
+                        + (columns.empty() ? "none" : columns) + ")");
+  }
+  return *index;
+}
+
 caf::expected<size_t> instance::find(const watcher_ref& watcher) const {
   if (!core_)
     return make_error(errc::stopped, "libwatch instance is not running");
-  auto& specs = core_->config.watchers;
-  std::string known;
-  for (size_t i = 0; i < specs.size(); ++i) {
-    auto name = watcher_name(specs[i]);
-    if (name == watcher.name())
-      return i;
-    known += (known.empty() ? "" : ", ") + name;
+  return check_request(core_->config.watchers,
+                       topic_request{topic_kind::all, watcher.name(), {}, {}});
+}
+
+caf::expected<caf::group> instance::subscribe(const topic_request& req) const {
+  if (!core_)
+    return make_error(errc::stopped, "libwatch instance is not running");
+  auto index = check_request(core_->config.watchers, req);
+  if (!index)
+    return index.error();
+  auto& topics = core_->watchers[*index]->topics;
+  switch (req.kind) {
+    case topic_kind::all:
+      return topics.general();
+    case topic_kind::batched:
+      return topics.batch();
+    case topic_kind::key:
+      return topics.value_topic({}, req.x);
+    default:
+      return topics.value_topic(req.column, req.x);
   }
-  return make_error(errc::unknown_watcher, "No watcher found for "
-                                             + watcher.name()
-                                             + " (watchers: " + known + ")");
 }
 
 caf::expected<caf::group> instance::all(const watcher_ref& watcher) const {
-  auto index = find(watcher);
-  if (!index)
-    return index.error();
-  return core_->watchers[*index]->topics.general();
+  return subscribe({topic_kind::all, watcher.name(), {}, {}});
 }
 
 caf::expected<caf::group>
 instance::all_batched(const watcher_ref& watcher) const {
-  auto index = find(watcher);
-  if (!index)
-    return index.error();
-  return core_->watchers[*index]->topics.batch();
+  return subscribe({topic_kind::batched, watcher.name(), {}, {}});
 }
 
 caf::expected<caf::group> instance::by_key(const watcher_ref& watcher,
                                            const value& key) const {
-  auto index = find(watcher);
-  if (!index)
-    return index.error();
-  auto& spec = core_->config.watchers[*index];
-  if (spec.event == event_kind::inserted)
-    return make_error(errc::invalid_subscription,
-                      "Cannot subscribe to primary_key for inserted records "
-                      "because primary key values aren't created until the "
-                      "insert happens (watcher "
-                        + watcher.name() + ")");
-  if (key.is_null())
-    return make_error(errc::invalid_subscription,
-                      "a primary key is never null (watcher " + watcher.name()
-                        + ")");
-  return core_->watchers[*index]->topics.value_topic({}, key);
+  return subscribe({topic_kind::key, watcher.name(), {}, key});
 }
 
 caf::expected<caf::group> instance::by_column(const watcher_ref& watcher,
                                               std::string_view column,
                                               const value& x) const {
-  auto index = find(watcher);
-  if (!index)
-    return index.error();
-  auto& spec = core_->config.watchers[*index];
-  for (auto& c : spec.association_columns)
-    if (c == column)
-      return core_->watchers[*index]->topics.value_topic(column, x);
-  std::string known;
-  for (auto& c : spec.association_columns)
-    known += (known.empty() ? "" : ", ") + c;
-  return make_error(errc::invalid_subscription,
-                    "Column " + std::string{column}
-                      + " is not an association column of watcher "
-                      + watcher.name() + " (association columns: "
-                      + (known.empty() ? "none" : known) + ")");
+  return subscribe(
+    {topic_kind::column, watcher.name(), std::string{column}, x});
 }
 
 caf::error instance::await_ready(caf::timespan timeout) const {
@@ -176,12 +200,19 @@ std::string instance::describe_state() const {
 }
 
 void instance::stop() const {
+  if (core_ && core_->gateway)
+    stop_gateway(supervisor_->home_system(), core_->gateway,
+                 core_->cluster_port);
   if (supervisor_)
     caf::anon_send_exit(supervisor_, caf::exit_reason::user_shutdown);
 }
 
 const watch_config& instance::config() const {
   return core_->config;
+}
+
+uint16_t instance::cluster_port() const {
+  return core_ ? core_->cluster_port : 0;
 }
 
 caf::expected<instance> spawn_watchers(caf::actor_system& sys,
@@ -193,7 +224,16 @@ caf::expected<instance> spawn_watchers(caf::actor_system& sys,
   auto core = detail::instance_core::create(sys, std::move(cfg));
   instance result;
   result.core_ = core;
-  result.supervisor_ = spawn_supervisor(sys, std::move(core));
+  result.supervisor_ = spawn_supervisor(sys, core);
+  if (core->config.cluster.enabled) {
+    auto published = publish_gateway(sys, result, core->config.cluster);
+    if (!published) {
+      result.stop();
+      return published.error();
+    }
+    core->gateway = published->first;
+    core->cluster_port = published->second;
+  }
   return result;
 }
 

@@ -18,6 +18,7 @@
 #include <caf/group.hpp>
 #include <caf/timespan.hpp>
 
+#include "actors/subscription.hpp"
 #include "libwatch/details.hpp"
 #include "libwatch/event.hpp"
 #include "libwatch/status.hpp"
@@ -65,6 +66,10 @@ public:
   /// The group that receives every change of `watcher`.
   caf::expected<caf::group> all(const watcher_ref& watcher) const;
 
+  /// The group `req` names: `all`, `all_batched`, `by_key` and `by_column`
+  /// in one function (what the cluster gateway serves to other nodes).
+  caf::expected<caf::group> subscribe(const topic_request& req) const;
+
   /// The group that receives every change of `watcher` in `change_batch`
   /// messages: one per burst drained from the connection, same content and
   /// order as `all`, far fewer messages. Signals arrive as usual.
@@ -109,6 +114,10 @@ public:
 
   /// The configuration this instance runs.
   const watch_config& config() const;
+
+  /// The TCP port this node publishes its groups on for other nodes
+  /// (`[cluster] listen`, see `connect_remote`), or 0 when it does not.
+  uint16_t cluster_port() const;
 
 private:
   friend caf::expected<instance> spawn_watchers(caf::actor_system& sys,

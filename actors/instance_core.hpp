@@ -26,6 +26,9 @@ struct instance_core {
   std::shared_ptr<connection_board> connection;
   pump_factory make_pump;
   std::function<caf::actor(caf::actor_system&)> make_worker;
+  /// The cluster gateway and its port, when `config.cluster` is enabled.
+  caf::actor gateway;
+  uint16_t cluster_port = 0;
 
   /// A core for `cfg` with real connections and a real database worker.
   static std::shared_ptr<instance_core> create(caf::actor_system& sys,

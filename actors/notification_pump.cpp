@@ -18,6 +18,7 @@
 #include "libwatch/error.hpp"
 #include "libwatch/identifiers.hpp"
 #include "libwatch/notification_batch.hpp"
+#include "libwatch/pg/node_lock.hpp"
 
 namespace libwatch {
 
@@ -126,7 +127,12 @@ private:
     if (!queue_.empty()) {
       current_ = std::move(queue_.front());
       queue_.pop_front();
-      sql = "LISTEN " + quote_identifier(current_.channel);
+      // The shared lock tells other nodes this watcher is in use, so their
+      // orphan cleanup leaves its trigger alone (libwatch/pg/node_lock.hpp).
+      // It is taken with the LISTEN, before the watcher installs, and again
+      // on every new connection.
+      sql = "LISTEN " + quote_identifier(current_.channel) + "; "
+            + pg::hold_node_lock_statement(current_.channel);
       in_flight_ = statement::listen;
     } else if (clock::now() >= last_traffic_ + owner_.liveness_.interval) {
       sql = "SELECT 1";

@@ -139,11 +139,23 @@ void handle_orphans(supervisor_actor* self) {
               cfg.watchers, drop)
     .then(
       [drop](std::vector<std::string>& found) {
-        if (found.empty())
-          return;
         std::string list;
-        for (auto& x : found)
-          list += (list.empty() ? "" : "; ") + x;
+        std::string busy;
+        for (auto& x : found) {
+          if (x.compare(0, in_use_prefix.size(), in_use_prefix) == 0)
+            busy += (busy.empty() ? "" : "; ") + x.substr(in_use_prefix.size());
+          else
+            list += (list.empty() ? "" : "; ") + x;
+        }
+        // Another node still runs these watchers (a rolling deploy): their
+        // objects are not orphans yet and are never dropped.
+        if (!busy.empty())
+          log(log_level::warning, "supervisor",
+              "libwatch objects that no configured watcher owns are in use "
+              "by another node and left in place: "
+                + busy);
+        if (list.empty())
+          return;
         if (drop)
           log(log_level::warning, "supervisor",
               "dropped libwatch objects that no configured watcher owns: "

@@ -52,6 +52,7 @@ const std::vector<section_def>& sections() {
      "[durable]",
      {"consumer", "poll_interval", "retention", "batch_limit",
       "prune_interval"}},
+    {"cluster", "[cluster]", {"listen"}},
     {"watcher",
      "[[watcher]]",
      {"table", "schema", "event", "events", "label", "primary_key",
@@ -454,6 +455,38 @@ void read_durable(table_reader& in, watch_config& cfg) {
   in.check_keys(section("durable"));
 }
 
+// Reads `HOST:PORT`, `[IPV6]:PORT`, `:PORT` or `PORT` (host: loopback).
+void read_cluster(table_reader& in, watch_config& cfg) {
+  if (auto x = in.string("listen")) {
+    auto fail = [&](const std::string& why) {
+      in.fail(*in.find("listen"), in.path("listen"),
+              "is " + in_quotes(*x) + "; " + why);
+    };
+    std::string host = "127.0.0.1";
+    std::string port = *x;
+    auto colon = x->rfind(':');
+    if (colon != std::string::npos) {
+      host = x->substr(0, colon);
+      port = x->substr(colon + 1);
+      if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+      if (host.empty())
+        host = "127.0.0.1";
+    }
+    bool digits = !port.empty() && port.size() <= 5
+                  && port.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoul(port) > 65535) {
+      fail("must be \"HOST:PORT\" with a port from 0 to 65535, e.g. "
+           "\"127.0.0.1:4242\"");
+    } else {
+      cfg.cluster.enabled = true;
+      cfg.cluster.host = host;
+      cfg.cluster.port = static_cast<uint16_t>(std::stoul(port));
+    }
+  }
+  in.check_keys(section("cluster"));
+}
+
 // -- watchers -----------------------------------------------------------------
 
 // Where the event of one built watcher came from.
@@ -647,8 +680,23 @@ void read_section(context& ctx, const section_def& def, const toml::node& node,
     read_supervision(in, cfg);
   else if (def.name == "durable")
     read_durable(in, cfg);
+  else if (def.name == "cluster")
+    read_cluster(in, cfg);
   else
     read_cleanup(in, cfg);
+}
+
+// "[database], [listener], ... and [[watcher]]", from the section table so
+// a new section cannot be forgotten here.
+std::string section_headers() {
+  std::string out;
+  auto& defs = sections();
+  for (size_t i = 0; i < defs.size(); ++i) {
+    if (i > 0)
+      out += i + 1 == defs.size() ? " and " : ", ";
+    out += std::string{defs[i].header};
+  }
+  return out;
 }
 
 void unknown_top_level(context& ctx, const toml::key& key,
@@ -668,9 +716,7 @@ void unknown_top_level(context& ctx, const toml::key& key,
     message
       = kind + "; did you mean " + std::string{section(*guess).header} + "?";
   else
-    message = kind
-              + "; valid sections are [database], [listener], [supervision], "
-                "[cleanup] and [[watcher]]";
+    message = kind + "; valid sections are " + section_headers();
   ctx.fail(position_of(key.source()), std::string{name}, message);
 }
 

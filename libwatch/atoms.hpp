@@ -56,4 +56,21 @@ using lost_atom = caf::atom_constant<caf::atom("lw_lost")>;
 /// Listener to itself: the backoff delay is over, connect again.
 using reconnect_atom = caf::atom_constant<caf::atom("lw_reconn")>;
 
+// -- between nodes (actors/gateway.hpp, actors/remote_instance.hpp) ---------
+
+/// Relay to gateway: (rspec_atom, index) -> watcher_spec of watcher `index`,
+/// or an error past the last one.
+using rspec_atom = caf::atom_constant<caf::atom("lw_rspec")>;
+/// Forwarder to gateway: (rsub_atom, kind, watcher, column, null, text)
+/// subscribes the sender to that topic; replies `()` or an error.
+using rsub_atom = caf::atom_constant<caf::atom("lw_rsub")>;
+/// Handle to relay: (rjoin_atom, forwarder) adopts a new forwarder.
+using rjoin_atom = caf::atom_constant<caf::atom("lw_rjoin")>;
+/// Relay to forwarder: (resub_atom, gateway) subscribe upstream again.
+using resub_atom = caf::atom_constant<caf::atom("lw_resub")>;
+/// Relay to forwarder: (rlost_atom, reason, since) the link is down.
+using rlost_atom = caf::atom_constant<caf::atom("lw_rlost")>;
+/// Handle to forwarder: nobody uses your topic any more, quit.
+using rdone_atom = caf::atom_constant<caf::atom("lw_rdone")>;
+
 } // namespace libwatch

@@ -36,6 +36,8 @@ std::string to_string(errc x) {
       return "temporarily_failed";
     case errc::missing_privilege:
       return "missing_privilege";
+    case errc::in_use:
+      return "in_use";
   }
   return "unknown_error";
 }

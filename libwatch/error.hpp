@@ -47,6 +47,9 @@ enum class errc : uint8_t {
   temporarily_failed,
   /// The role lacks a privilege libwatch needs; the text names the GRANT.
   missing_privilege,
+  /// Another running node uses the object (it holds the watcher's node
+  /// lock), so it was not dropped.
+  in_use,
 };
 
 /// Whether retrying cannot fix `err` (a missing table, an invalid spec, a

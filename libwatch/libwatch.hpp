@@ -3,6 +3,7 @@
 #pragma once
 
 #include "actors/instance.hpp"
+#include "actors/remote_instance.hpp"
 #include "libwatch/atoms.hpp"
 #include "libwatch/change.hpp"
 #include "libwatch/error.hpp"

@@ -69,6 +69,19 @@ struct durable_policy {
   caf::timespan prune_interval = std::chrono::seconds(60);
 };
 
+/// Where a watcher node publishes its groups for subscriber nodes
+/// (`connect_remote`) over CAF's network layer (caf::io). caf::io has no
+/// authentication or encryption: anyone who can reach the port can subscribe
+/// to every watcher, so bind loopback or a private interface and firewall it.
+struct cluster_policy {
+  /// Whether to publish at all (`[cluster] listen` is set).
+  bool enabled = false;
+  /// Address to bind; loopback unless configured otherwise.
+  std::string host = "127.0.0.1";
+  /// TCP port; 0 picks a free one (`instance::cluster_port` tells which).
+  uint16_t port = 0;
+};
+
 /// Configuration of one libwatch instance.
 struct watch_config {
   /// libpq connection string or URI. Empty: libpq's defaults and the `PG*`
@@ -86,6 +99,8 @@ struct watch_config {
   restart_policy restarts;
   orphan_policy orphans = orphan_policy::warn;
   durable_policy durable;
+  /// Publishing this node's groups to other nodes (off by default).
+  cluster_policy cluster;
   /// The watchers to run; each gets its own actor, trigger and channel.
   std::vector<watcher_spec> watchers;
 };

@@ -6,6 +6,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/send.hpp>
 
 #include "actors/instance.hpp"
@@ -101,6 +102,9 @@ int run_tail(const tail_options& opts) {
   auto end = std::make_shared<termination>();
   caf::actor_system_config sys_cfg;
   register_types(sys_cfg);
+  // With [cluster] listen, tail is also a watcher node for other nodes.
+  if (cfg->cluster.enabled)
+    sys_cfg.load<caf::io::middleman>();
   caf::actor_system sys{sys_cfg};
   auto inst = spawn_watchers(sys, *cfg);
   if (!inst) {

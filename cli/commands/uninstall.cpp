@@ -29,11 +29,13 @@ a trigger that calls such a function. Prints one line per object:
   dropped function SCHEMA.FUNC (watcher WATCHER)
   absent  ... : nothing to drop
   skipped ... : exists but is not libwatch's
+  in use  ... : a running libwatch node still listens for this watcher
+                (it holds the watcher's node lock); nothing of it is dropped
 Objects that no configured watcher owns (see `libwatch status`) are left alone.
 
-Exit codes: 0 done; 1 an object was skipped or could not be dropped; 2 usage
-error or invalid configuration file; 3 database unreachable or other runtime
-failure.)";
+Exit codes: 0 done; 1 an object was skipped, in use or could not be dropped;
+2 usage error or invalid configuration file; 3 database unreachable or other
+runtime failure.)";
 
 // What happens to one object.
 enum class fate { absent, skipped, dropped };
@@ -42,28 +44,6 @@ fate fate_of(bool exists, bool marked) {
   if (!exists)
     return fate::absent;
   return marked ? fate::dropped : fate::skipped;
-}
-
-// Runs `statements` in one transaction under libwatch's DDL lock, as
-// pg::uninstall does, for the cases it does not cover.
-caf::error drop_some(pg::connection& conn, const resolved_watcher& w,
-                     const std::vector<std::string>& statements) {
-  auto context = "removing objects of watcher " + watcher_name(w.spec);
-  auto run = [&](const std::string& sql) -> caf::error {
-    auto res = conn.exec(context, sql);
-    return res ? caf::none : res.error();
-  };
-  auto err = run("BEGIN");
-  if (!err)
-    err = run("SELECT pg_catalog.pg_advisory_xact_lock("
-              + std::to_string(sql::ddl_lock_key) + ")");
-  for (size_t i = 0; !err && i < statements.size(); ++i)
-    err = run(statements[i]);
-  if (!err)
-    err = run("COMMIT");
-  else if (conn.ok())
-    run("ROLLBACK");
-  return err;
 }
 
 void print(fate f, pg::object_kind kind, const std::string& object,
@@ -102,18 +82,29 @@ int uninstall_one(pg::connection& conn, const watcher_spec& spec) {
   caf::error err;
   if (trigger == fate::dropped && function != fate::skipped) {
     // The usual case: both objects are libwatch's (or one is gone already).
-    err = pg::uninstall(conn, w);
+    err = pg::uninstall(conn, w, statements);
   } else if (function == fate::dropped) {
     // No trigger to drop on this table (or not ours, or the table is gone):
     // DROP TRIGGER would fail on a missing table, so drop the function alone.
-    err = drop_some(conn, w, {statements[1]});
+    err = pg::uninstall(conn, w, {statements[1]});
   } else if (trigger == fate::dropped) {
-    err = drop_some(conn, w, {statements[0]});
+    err = pg::uninstall(conn, w, {statements[0]});
   }
   if (err) {
     if (is(err, errc::connection_failed)) {
       report(err);
       return exit_code::runtime_failure;
+    }
+    if (is(err, errc::in_use)) {
+      // A running node listens for this watcher (a rolling deploy not yet
+      // finished): dropping its trigger would silently stop its delivery.
+      std::cout << "in use " << trigger_of(w) << " (watcher "
+                << watcher_name(w.spec)
+                << "): a running libwatch node listens on channel "
+                << w.names.channel
+                << " (it holds the watcher's node lock); stop it first"
+                << std::endl;
+      return exit_code::problems_found;
     }
     std::cout << "failed to drop the objects of watcher "
               << watcher_name(w.spec) << ": " << describe(err) << std::endl;

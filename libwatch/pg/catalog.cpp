@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
+#include <set>
 
 #include "libwatch/error.hpp"
 #include "libwatch/identifiers.hpp"
 #include "libwatch/pg/inventory.hpp"
+#include "libwatch/pg/node_lock.hpp"
 #include "libwatch/sql/trigger_sql.hpp"
 
 namespace libwatch::pg {
@@ -90,11 +93,14 @@ caf::error check_privileges(connection& conn, const resolved_watcher& w,
   return caf::none;
 }
 
-// Runs `statements` in one transaction holding libwatch's DDL lock.
+using step_fn = std::function<caf::error(const std::string&)>;
+
+// Runs `body` in one transaction holding libwatch's DDL lock; `body` runs
+// its statements through the step function it gets.
 caf::error in_ddl_transaction(connection& conn, std::string_view context,
-                              const std::vector<std::string>& statements,
-                              caf::timespan timeout = caf::timespan{0}) {
-  auto step = [&](const std::string& sql) -> caf::error {
+                              caf::timespan timeout,
+                              const std::function<caf::error(step_fn)>& body) {
+  step_fn step = [&](const std::string& sql) -> caf::error {
     auto res = conn.exec(context, sql, {}, timeout);
     return res ? caf::none : res.error();
   };
@@ -109,13 +115,26 @@ caf::error in_ddl_transaction(connection& conn, std::string_view context,
   auto lock = "SELECT pg_catalog.pg_advisory_xact_lock("
               + std::to_string(sql::ddl_lock_key) + ")";
   auto err = step(lock);
-  for (size_t i = 0; !err && i < statements.size(); ++i)
-    err = step(statements[i]);
+  if (!err)
+    err = body(step);
   if (!err)
     err = step("COMMIT");
   if (err && conn.ok())
     conn.exec(context, "ROLLBACK");
   return err;
+}
+
+// Runs `statements` in one transaction holding libwatch's DDL lock.
+caf::error in_ddl_transaction(connection& conn, std::string_view context,
+                              const std::vector<std::string>& statements,
+                              caf::timespan timeout = caf::timespan{0}) {
+  return in_ddl_transaction(conn, context, timeout,
+                            [&](const step_fn& step) -> caf::error {
+                              for (auto& sql : statements)
+                                if (auto err = step(sql))
+                                  return err;
+                              return caf::none;
+                            });
 }
 
 } // namespace
@@ -218,28 +237,80 @@ install(connection& conn, const watcher_spec& spec, caf::timespan timeout) {
   return resolved;
 }
 
-caf::error drop_objects(connection& conn,
-                        const std::vector<owned_object>& objects,
-                        caf::timespan timeout) {
-  std::vector<std::string> statements;
-  for (auto kind : {object_kind::trigger, object_kind::function})
-    for (auto& x : objects)
-      if (x.kind == kind)
-        statements.push_back(
-          kind == object_kind::trigger
-            ? "DROP TRIGGER IF EXISTS " + quote_identifier(x.name) + " ON "
-                + quote_identifier(x.schema) + "." + quote_identifier(x.table)
-            : "DROP FUNCTION IF EXISTS " + quote_identifier(x.schema) + "."
-                + quote_identifier(x.name) + "()");
-  if (statements.empty())
-    return caf::none;
-  return in_ddl_transaction(conn, "dropping orphaned libwatch objects",
-                            statements, timeout);
+caf::expected<std::vector<owned_object>>
+drop_objects(connection& conn, const std::vector<owned_object>& objects,
+             caf::timespan timeout) {
+  std::vector<owned_object> in_use;
+  if (objects.empty())
+    return in_use;
+  std::string context = "dropping orphaned libwatch objects";
+  auto err = in_ddl_transaction(
+    conn, context, timeout, [&](const step_fn& step) -> caf::error {
+      // Claim every channel first: the exclusive locks last until commit,
+      // so no node can start listening on a channel whose objects we drop.
+      std::set<std::string> busy;
+      std::set<std::string> claimed;
+      for (auto& x : objects) {
+        auto channel = channel_of(x);
+        if (busy.count(channel) > 0 || claimed.count(channel) > 0)
+          continue;
+        auto free = claim_for_drop(conn, context, channel, timeout);
+        if (!free)
+          return free.error();
+        (*free ? claimed : busy).insert(channel);
+      }
+      for (auto kind : {object_kind::trigger, object_kind::function})
+        for (auto& x : objects) {
+          if (x.kind != kind)
+            continue;
+          if (busy.count(channel_of(x)) > 0) {
+            in_use.push_back(x);
+            continue;
+          }
+          auto sql = kind == object_kind::trigger
+                       ? "DROP TRIGGER IF EXISTS " + quote_identifier(x.name)
+                           + " ON " + quote_identifier(x.schema) + "."
+                           + quote_identifier(x.table)
+                       : "DROP FUNCTION IF EXISTS " + quote_identifier(x.schema)
+                           + "." + quote_identifier(x.name) + "()";
+          if (auto e = step(sql))
+            return e;
+        }
+      return caf::none;
+    });
+  if (err)
+    return err;
+  return in_use;
+}
+
+caf::error in_use_error(const resolved_watcher& w) {
+  return make_error(errc::in_use,
+                    "watcher " + watcher_name(w.spec)
+                      + " is in use by another node: a running libwatch "
+                        "instance listens on channel "
+                      + w.names.channel
+                      + " (it holds the node lock); stop it first");
+}
+
+caf::error uninstall(connection& conn, const resolved_watcher& w,
+                     const std::vector<std::string>& statements) {
+  auto context = "removing the trigger of watcher " + watcher_name(w.spec);
+  return in_ddl_transaction(
+    conn, context, caf::timespan{0}, [&](const step_fn& step) -> caf::error {
+      auto free = claim_for_drop(conn, context, w.names.channel);
+      if (!free)
+        return free.error();
+      if (!*free)
+        return in_use_error(w);
+      for (auto& sql : statements)
+        if (auto err = step(sql))
+          return err;
+      return caf::none;
+    });
 }
 
 caf::error uninstall(connection& conn, const resolved_watcher& w) {
-  auto context = "removing the trigger of watcher " + watcher_name(w.spec);
-  return in_ddl_transaction(conn, context, sql::uninstall_statements(w));
+  return uninstall(conn, w, sql::uninstall_statements(w));
 }
 
 } // namespace libwatch::pg

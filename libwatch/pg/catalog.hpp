@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
@@ -34,13 +35,23 @@ install(connection& conn, const watcher_spec& spec,
         caf::timespan timeout = caf::timespan{0});
 
 /// Drops the watcher's trigger and function in one transaction under the
-/// advisory lock.
+/// advisory lock; `errc::in_use` (and nothing dropped) while a running node
+/// listens on the watcher's channel (libwatch/pg/node_lock.hpp).
 caf::error uninstall(connection& conn, const resolved_watcher& w);
 
+/// The same with the given statements (some of `sql::uninstall_statements`).
+caf::error uninstall(connection& conn, const resolved_watcher& w,
+                     const std::vector<std::string>& statements);
+
+/// The error `uninstall` returns for a watcher a running node uses.
+caf::error in_use_error(const resolved_watcher& w);
+
 /// Drops libwatch objects (as listed by `list_libwatch_objects`), triggers
-/// before functions, in one transaction under the advisory lock.
-caf::error drop_objects(connection& conn,
-                        const std::vector<owned_object>& objects,
-                        caf::timespan timeout = caf::timespan{0});
+/// before functions, in one transaction under the advisory lock, except
+/// those a running node uses (it holds their watcher's node lock,
+/// libwatch/pg/node_lock.hpp): returns those, left in place.
+caf::expected<std::vector<owned_object>>
+drop_objects(connection& conn, const std::vector<owned_object>& objects,
+             caf::timespan timeout = caf::timespan{0});
 
 } // namespace libwatch::pg

@@ -56,7 +56,13 @@ std::string cli_path() {
 #endif
 }
 
-cli_process::cli_process(const std::vector<std::string>& args) {
+cli_process::cli_process(const std::vector<std::string>& args)
+    : cli_process(cli_path(), args) {
+  // nop
+}
+
+cli_process::cli_process(const std::string& program,
+                         const std::vector<std::string>& args) {
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
@@ -80,7 +86,7 @@ cli_process::cli_process(const std::vector<std::string>& args) {
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr,
                            POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  auto path = cli_path();
+  auto path = program;
   std::vector<std::string> storage{path};
   storage.insert(storage.end(), args.begin(), args.end());
   std::vector<char*> argv;

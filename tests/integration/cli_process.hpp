@@ -28,6 +28,8 @@ struct cli_result {
 class cli_process {
 public:
   explicit cli_process(const std::vector<std::string>& args);
+  /// Runs `program` instead of the libwatch tool (e.g. a test helper).
+  cli_process(const std::string& program, const std::vector<std::string>& args);
   ~cli_process();
   cli_process(const cli_process&) = delete;
   cli_process& operator=(const cli_process&) = delete;
