@@ -63,8 +63,8 @@ json to_json(const change& x) {
     out["source"] = to_string(x.source);
   // Durable watchers: lets a consumer of the lines drop repeats.
   if (x.position.batch != 0)
-    out["position"] = {{"batch", x.position.batch},
-                       {"entry", x.position.entry}};
+    out["position"]
+      = {{"batch", x.position.batch}, {"entry", x.position.entry}};
   return out;
 }
 
