@@ -57,7 +57,8 @@ std::string advance_statement();
 
 /// $1 channel, $2 retention (seconds), $3 limit -> deleted count: removes up
 /// to $3 entries that every consumer of the channel has passed, or that are
-/// older than the retention. Row locks only, in bounded steps.
+/// older than the retention. Row locks only, in bounded steps (each step
+/// scans the log: there is no index to spare the writers).
 std::string prune_statement();
 
 } // namespace libwatch::sql

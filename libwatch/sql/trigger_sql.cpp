@@ -81,10 +81,6 @@ std::string create_function(const resolved_watcher& w) {
   auto body = function_body(w);
   auto tag = dollar_tag(body);
   std::string settings;
-  // Durable watchers write libwatch's log whoever the writer is: the function
-  // runs with its owner's rights, on a search path nobody else can change.
-  if (w.spec.delivery == delivery_mode::at_least_once)
-    settings += " SECURITY DEFINER";
   for (auto& [name, value] : function_settings(w))
     settings += " SET " + name + " = " + value;
   return "CREATE OR REPLACE FUNCTION " + qualified_function(w)
@@ -95,8 +91,6 @@ std::string create_function(const resolved_watcher& w) {
 std::vector<std::pair<std::string, std::string>>
 function_settings(const resolved_watcher& w) {
   std::vector<std::pair<std::string, std::string>> out;
-  if (w.spec.delivery == delivery_mode::at_least_once)
-    out.emplace_back("search_path", "pg_catalog, pg_temp");
   // JIT compiling the transition-table query costs more than running it
   // (150-285 ms per statement measured); the setting is scoped to the call.
   if (w.spec.level == trigger_level::statement)

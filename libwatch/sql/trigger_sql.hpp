@@ -50,9 +50,8 @@ std::string fetch_statement(const resolved_watcher& w);
 /// {}}`.
 std::string function_body(const resolved_watcher& w);
 
-/// The function's `SET` clauses (name, value), in order: `jit = off` at
-/// statement level, a fixed `search_path` for durable watchers' SECURITY
-/// DEFINER functions.
+/// The function's `SET` clauses (name, value): `jit = off` at statement
+/// level.
 std::vector<std::pair<std::string, std::string>>
 function_settings(const resolved_watcher& w);
 

@@ -313,6 +313,27 @@ CAF_TEST(statement_level_durable_watchers_log_each_row) {
     R"({"type" : "inserted", "values" : {"id" : 1, "title" : "p1"}})");
 }
 
+CAF_TEST(a_writer_without_rights_on_the_log_still_commits_and_is_delivered) {
+  auto inst = start(durable_config({durable_posts()}));
+  caf::scoped_actor self{sys};
+  join(self, inst.all("posts_log"));
+  auto role = db.name() + "_writer";
+  db.exec("CREATE ROLE " + role + " LOGIN; GRANT INSERT ON posts TO " + role);
+  {
+    auto conn = pg::connection::open(db.dsn() + " user=" + role, "writer");
+    CAF_REQUIRE(conn);
+    auto res = conn->exec("writer", "INSERT INTO posts VALUES (1, 'a')");
+    CAF_CHECK(res);
+    // It may append, not read.
+    auto peek
+      = conn->exec("writer", "SELECT count(*) FROM libwatch.change_log");
+    CAF_CHECK(!peek);
+  }
+  auto c = next_change(self);
+  CAF_CHECK(c && c->key().as_integer() == 1);
+  db.exec("DROP OWNED BY " + role + "; DROP ROLE " + role);
+}
+
 CAF_TEST(plain_watchers_write_no_log) {
   auto inst = start({watcher_spec::on("posts", event_kind::inserted)});
   caf::scoped_actor self{sys};
