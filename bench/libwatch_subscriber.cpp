@@ -10,7 +10,8 @@
 //
 //   libwatch_subscriber [--batch] [--statement]
 // --statement installs statement-level triggers (trigger_level::statement).
-// LIBWATCH_BENCH_CAF_THREADS=N sets CAF's scheduler.max-threads.
+// LIBWATCH_BENCH_CAF_THREADS=N sets CAF's scheduler.max-threads,
+// LIBWATCH_BENCH_CAF_SLEEP_US=N its work-stealing.moderate-sleep-duration.
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -250,6 +251,11 @@ int main(int argc, char** argv) {
   // Lets the benchmark compare scheduler sizes (default: one per core).
   if (auto threads = env_long("LIBWATCH_BENCH_CAF_THREADS", 0); threads > 0)
     cfg.set("scheduler.max-threads", static_cast<size_t>(threads));
+  // ... and how long an idle scheduler thread sleeps between polls (CAF's
+  // default: 50 us after the first 100 polls, 10 ms after 500 more).
+  if (auto us = env_long("LIBWATCH_BENCH_CAF_SLEEP_US", 0); us > 0)
+    cfg.set("work-stealing.moderate-sleep-duration",
+            caf::timespan{std::chrono::microseconds(us)});
   caf::actor_system sys{cfg};
   watch_config config; // connection from the PG* variables
   if (workload == "w1")
