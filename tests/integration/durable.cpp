@@ -156,6 +156,9 @@ CAF_TEST(every_change_arrives_in_commit_order_across_killed_connections) {
 }
 
 CAF_TEST(changes_committed_while_the_application_is_stopped_arrive_on_start) {
+  // One subscriber's view across both runs: it remembers positions, as a
+  // real one would in its own store.
+  stream s;
   {
     test_config other_cfg;
     caf::actor_system other{other_cfg};
@@ -167,9 +170,10 @@ CAF_TEST(changes_committed_while_the_application_is_stopped_arrive_on_start) {
     insert_range(1, 1);
     auto c = next_change(self);
     CAF_REQUIRE(c);
-    CAF_CHECK_EQUAL(c->key().as_integer(), 1);
-    // Let the position move past it before the application stops.
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    s.add(*c);
+    // Stopping right after delivery may come before the position moved:
+    // then change 1 is delivered again after the restart, with the same
+    // position (a documented repeat).
     inst->stop();
   }
   // The application is down: 100 changes in 10 transactions.
@@ -178,16 +182,17 @@ CAF_TEST(changes_committed_while_the_application_is_stopped_arrive_on_start) {
   auto inst = start(durable_config({durable_posts()}));
   caf::scoped_actor self{sys};
   join(self, inst.all("posts_log"));
-  stream s;
-  receive_into(self, s, 100);
-  CAF_REQUIRE_EQUAL(s.ids.size(), 100u);
-  CAF_CHECK(ascending_from(s.ids, 2));
-  // Then live ones, after them.
-  insert_range(102, 102);
   receive_into(self, s, 101);
   CAF_REQUIRE_EQUAL(s.ids.size(), 101u);
+  CAF_CHECK(ascending_from(s.ids, 1));
+  // Then live ones, after them.
+  insert_range(102, 102);
+  receive_into(self, s, 102);
+  CAF_REQUIRE_EQUAL(s.ids.size(), 102u);
   CAF_CHECK_EQUAL(s.ids.back(), 102);
-  CAF_CHECK_EQUAL(s.repeats, 0u);
+  CAF_CHECK(s.repeats <= 1);
+  CAF_CHECK_EQUAL(s.bad_repeats, 0u);
+  CAF_MESSAGE("repeats after the restart: " << s.repeats);
   CAF_CHECK(nothing_arrives(self));
 }
 
