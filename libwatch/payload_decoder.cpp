@@ -1,5 +1,7 @@
 #include "libwatch/payload_decoder.hpp"
 
+#include <stdexcept>
+
 #include <simdjson.h>
 
 #include "libwatch/error.hpp"
@@ -12,12 +14,18 @@ struct payload_decoder::impl {
   std::vector<std::string> columns;
   simdjson::dom::parser parser;
   std::vector<std::string_view> spans;
+  // What a row of a chunk is wrapped in to become its row-level payload.
+  std::string row_head;
 };
 
 payload_decoder::payload_decoder(event_kind event,
-                                 std::vector<std::string> columns)
-    : impl_(new impl{event, std::move(columns), simdjson::dom::parser{}, {}}) {
-  // nop
+                                 std::vector<std::string> columns) {
+  if (columns.empty() || columns.size() > 64)
+    throw std::invalid_argument("payload_decoder: 1 to 64 columns");
+  auto head = std::string{"{\"type\" : \""} + std::string{to_string_view(event)}
+              + "\", \"values\" : ";
+  impl_.reset(new impl{
+    event, std::move(columns), simdjson::dom::parser{}, {}, std::move(head)});
 }
 
 payload_decoder::~payload_decoder() = default;
@@ -81,23 +89,26 @@ caf::error decode_row(const std::vector<std::string>& columns,
                       simdjson::dom::object values,
                       std::vector<field>& result) {
   result.resize(columns.size());
-  std::vector<bool> seen(columns.size(), false);
+  // One bit per column: no allocation per row (a watcher has at most
+  // max_payload_columns, checked by the constructor).
+  uint64_t seen = 0;
   for (auto [key, element] : values) {
     size_t index = 0;
     while (index < columns.size() && columns[index] != key)
       ++index;
     if (index == columns.size())
       return malformed("unexpected column \"" + std::string{key} + "\"");
-    if (seen[index])
+    auto bit = uint64_t{1} << index;
+    if ((seen & bit) != 0)
       return malformed("column \"" + std::string{key} + "\" appears twice");
-    seen[index] = true;
+    seen |= bit;
     auto converted = convert(element);
     if (!converted)
       return converted.error();
     result[index] = field{columns[index], std::move(*converted)};
   }
-  for (size_t i = 0; i < seen.size(); ++i)
-    if (!seen[i])
+  for (size_t i = 0; i < columns.size(); ++i)
+    if ((seen & (uint64_t{1} << i)) == 0)
       return malformed("missing column \"" + columns[i] + "\"");
   if (result.front().value.is_null())
     return malformed("primary key \"" + columns.front() + "\" is null");
@@ -190,8 +201,7 @@ caf::error payload_decoder::decode(std::string_view payload,
   if (!split_rows(payload, self.spans) || self.spans.size() != env.rows.size())
     return malformed("\"rows\" could not be split into its elements");
   out.reserve(env.rows.size());
-  auto head = std::string{"{\"type\" : \""}
-              + std::string{to_string_view(self.event)} + "\", \"values\" : ";
+  auto& head = self.row_head;
   size_t index = 0;
   for (auto element : env.rows) {
     simdjson::dom::object values;

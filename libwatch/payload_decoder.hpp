@@ -32,7 +32,9 @@ struct decoded_row {
 /// (it reuses its parser's buffers between payloads).
 class payload_decoder {
 public:
-  /// `columns` lists the payload's columns, primary key first.
+  /// `columns` lists the payload's columns, primary key first: 1 to 64 of
+  /// them (a watcher has at most `max_payload_columns`); otherwise throws
+  /// `std::invalid_argument`.
   payload_decoder(event_kind event, std::vector<std::string> columns);
   ~payload_decoder();
   payload_decoder(payload_decoder&&) noexcept;
