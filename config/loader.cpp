@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <limits>
 #include <map>
 #include <memory>
@@ -264,6 +265,28 @@ public:
     return std::nullopt;
   }
 
+  // One of `options`, written as its to_string_view spelling; anything else
+  // is an error listing them.
+  template <class T>
+  std::optional<T> choice(std::string_view key,
+                          std::initializer_list<T> options) {
+    auto x = string(key);
+    if (!x)
+      return std::nullopt;
+    for (auto option : options)
+      if (*x == to_string_view(option))
+        return option;
+    std::string valid;
+    size_t left = options.size();
+    for (auto option : options) {
+      valid += "\"" + std::string{to_string_view(option)} + "\"";
+      --left;
+      valid += left > 1 ? ", " : left == 1 ? " or " : "";
+    }
+    fail(*find(key), path(key), "is " + in_quotes(*x) + "; must be " + valid);
+    return std::nullopt;
+  }
+
   std::optional<bool> boolean(std::string_view key) {
     auto* node = find(key);
     if (node == nullptr)
@@ -429,15 +452,8 @@ void read_supervision(table_reader& in, watch_config& cfg) {
 }
 
 void read_cleanup(table_reader& in, watch_config& cfg) {
-  if (auto x = in.string("orphans")) {
-    if (*x == "warn")
-      cfg.orphans = orphan_policy::warn;
-    else if (*x == "drop")
-      cfg.orphans = orphan_policy::drop;
-    else
-      in.fail(*in.find("orphans"), in.path("orphans"),
-              "is " + in_quotes(*x) + "; must be \"warn\" or \"drop\"");
-  }
+  if (auto x = in.choice("orphans", {orphan_policy::warn, orphan_policy::drop}))
+    cfg.orphans = *x;
   in.check_keys(section("cleanup"));
 }
 
@@ -612,28 +628,14 @@ entry read_entry(context& ctx, const toml::table& table, size_t index) {
     e.spec.debug = *x;
   if (auto x = in.boolean("enable_always"))
     e.spec.enable_always = *x;
-  if (auto x = in.string("trigger_level")) {
-    if (auto level = parse_trigger_level(*x))
-      e.spec.level = *level;
-    else
-      in.fail(*in.find("trigger_level"), in.path("trigger_level"),
-              "is " + in_quotes(*x) + "; must be \"row\" or \"statement\"");
-  }
-  if (auto x = in.string("delivery")) {
-    if (auto mode = parse_delivery_mode(*x))
-      e.spec.delivery = *mode;
-    else
-      in.fail(*in.find("delivery"), in.path("delivery"),
-              "is " + in_quotes(*x)
-                + "; must be \"at_most_once\" or \"at_least_once\"");
-  }
-  if (auto x = in.string("wakeup")) {
-    if (auto mode = parse_wakeup_mode(*x))
-      e.spec.wakeup = *mode;
-    else
-      in.fail(*in.find("wakeup"), in.path("wakeup"),
-              "is " + in_quotes(*x) + "; must be \"notify\" or \"poll\"");
-  }
+  if (auto x = in.choice("trigger_level",
+                         {trigger_level::row, trigger_level::statement}))
+    e.spec.level = *x;
+  if (auto x = in.choice("delivery", {delivery_mode::at_most_once,
+                                      delivery_mode::at_least_once}))
+    e.spec.delivery = *x;
+  if (auto x = in.choice("wakeup", {wakeup_mode::notify, wakeup_mode::poll}))
+    e.spec.wakeup = *x;
   in.check_keys(section("watcher"));
   return e;
 }

@@ -139,6 +139,10 @@ void check_policies(const watch_config& cfg, std::vector<spec_problem>& out) {
 
 } // namespace
 
+std::string_view to_string_view(orphan_policy x) noexcept {
+  return x == orphan_policy::drop ? "drop" : "warn";
+}
+
 std::vector<spec_problem> validate(const watch_config& cfg) {
   std::vector<spec_problem> out;
   check_policies(cfg, out);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <caf/timespan.hpp>
@@ -48,6 +49,9 @@ struct restart_policy {
 /// What to do with libwatch triggers in the database that no configured
 /// watcher owns.
 enum class orphan_policy : uint8_t { warn, drop };
+
+/// `"warn"` or `"drop"`: the spelling in configuration files.
+std::string_view to_string_view(orphan_policy x) noexcept;
 
 /// How durable watchers (`delivery_mode::at_least_once`) consume the change
 /// log.
