@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include <CLI/CLI.hpp>
+
 #include "config/loader.hpp"
 
 namespace libwatch::cli {
@@ -20,6 +22,11 @@ std::optional<watch_config> load_config(const std::string& path) {
     return std::nullopt;
   }
   return std::move(loaded.config);
+}
+
+void add_config_argument(CLI::App& app, std::string& path) {
+  app.add_option("CONFIG", path, "TOML configuration file (docs/config.md)")
+    ->required();
 }
 
 } // namespace libwatch::cli

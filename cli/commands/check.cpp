@@ -148,8 +148,7 @@ command add_check_command(CLI::App& parent) {
     "check", "Check the configuration against the database without changing "
              "anything");
   auto path = std::make_shared<std::string>();
-  app->add_option("CONFIG", *path, "TOML configuration file (docs/config.md)")
-    ->required();
+  add_config_argument(*app, *path);
   app->footer(examples);
   return {app, [path] { return run_check(*path); }};
 }

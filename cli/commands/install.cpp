@@ -92,8 +92,7 @@ command add_install_command(CLI::App& parent) {
   auto* app = parent.add_subcommand(
     "install", "Create or replace the function and trigger of every watcher");
   auto path = std::make_shared<std::string>();
-  app->add_option("CONFIG", *path, "TOML configuration file (docs/config.md)")
-    ->required();
+  add_config_argument(*app, *path);
   app->footer(examples);
   return {app, [path] { return run_install(*path); }};
 }

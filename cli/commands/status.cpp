@@ -79,10 +79,7 @@ command add_status_command(CLI::App& parent) {
     "status", "Show whether each watcher's function and trigger are installed "
               "and current, and libwatch objects no watcher owns");
   auto opts = std::make_shared<status_options>();
-  app
-    ->add_option("CONFIG", opts->path,
-                 "TOML configuration file (docs/config.md)")
-    ->required();
+  add_config_argument(*app, opts->path);
   app->add_flag("--json", opts->json,
                 "Print one JSON document instead of a table");
   app->footer(examples);

@@ -135,10 +135,7 @@ command add_tail_command(CLI::App& parent) {
     "tail", "Print the changes (and watcher signals) of the configured "
             "watchers as JSON Lines until interrupted");
   auto opts = std::make_shared<tail_options>();
-  app
-    ->add_option("CONFIG", opts->path,
-                 "TOML configuration file (docs/config.md)")
-    ->required();
+  add_config_argument(*app, opts->path);
   app
     ->add_option("--watch", opts->watches,
                  "Show only this watcher, or only the rows whose primary key "

@@ -142,8 +142,7 @@ command add_uninstall_command(CLI::App& parent) {
     "uninstall", "Drop the functions and triggers install created (only "
                  "libwatch's own objects)");
   auto path = std::make_shared<std::string>();
-  app->add_option("CONFIG", *path, "TOML configuration file (docs/config.md)")
-    ->required();
+  add_config_argument(*app, *path);
   app->footer(examples);
   return {app, [path] { return run_uninstall(*path); }};
 }
