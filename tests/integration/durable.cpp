@@ -88,12 +88,8 @@ struct fixture : watch_fixture {
 
   // Waits until the change log holds `n` entries; returns the last count.
   std::string wait_for_log(const std::string& n) {
-    auto deadline = std::chrono::steady_clock::now() + must_arrive;
-    auto count = log_entries();
-    while (count != n && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      count = log_entries();
-    }
+    std::string count;
+    eventually([&] { return (count = log_entries()) == n; });
     return count;
   }
 

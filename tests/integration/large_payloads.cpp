@@ -121,10 +121,7 @@ CAF_TEST(a_key_too_large_to_notify_still_commits_and_is_counted_as_dropped) {
   db.exec("INSERT INTO tags VALUES ('" + text_of(9'000) + "')");
   CAF_CHECK_EQUAL(db.scalar("SELECT count(*) FROM tags"), "1");
   CAF_CHECK(nothing_arrives(self));
-  auto deadline = std::chrono::steady_clock::now() + must_arrive;
-  while (inst.status().watchers[0].dropped < 1
-         && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  eventually([&] { return inst.status().watchers[0].dropped >= 1; });
   auto st = inst.status();
   CAF_CHECK_EQUAL(st.watchers[0].dropped, 1u);
 }

@@ -67,12 +67,8 @@ CAF_TEST(stopping_lets_an_actor_system_with_joined_subscribers_end_promptly) {
   auto query = "SELECT count(*) FROM pg_stat_activity WHERE "
                "application_name = 'libwatch' AND datname = '"
                + db.name() + "'";
-  auto deadline = std::chrono::steady_clock::now() + must_arrive;
-  auto open = db.scalar(query);
-  while (open != "0" && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    open = db.scalar(query);
-  }
+  std::string open;
+  eventually([&] { return (open = db.scalar(query)) == "0"; });
   CAF_CHECK_EQUAL(open, "0");
 }
 

@@ -208,10 +208,7 @@ CAF_TEST(a_debug_watcher_logs_payloads_and_groups_and_others_stay_quiet) {
   CAF_REQUIRE_EQUAL(changes(self, 2).size(), 2u);
   // The watcher logs what it published right after publishing it: the
   // subscriber may be faster.
-  auto deadline = std::chrono::steady_clock::now() + must_arrive;
-  while (logs.count("DEBUG [chatty] published {") == 0
-         && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  eventually([&] { return logs.count("DEBUG [chatty] published {") > 0; });
   CAF_CHECK_EQUAL(logs.count("DEBUG [chatty] received {"), 1u);
   CAF_CHECK_EQUAL(logs.count("DEBUG [chatty] published {"), 1u);
   CAF_CHECK_EQUAL(logs.count(" to chatty chatty|post_id|7"), 1u);
@@ -221,16 +218,6 @@ CAF_TEST(a_debug_watcher_logs_payloads_and_groups_and_others_stay_quiet) {
 CAF_TEST_FIXTURE_SCOPE_END()
 
 namespace {
-
-bool eventually(const std::function<bool()>& pred) {
-  auto deadline = std::chrono::steady_clock::now() + must_arrive;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred())
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return pred();
-}
 
 struct orphan_fixture : watch_fixture {
   orphan_fixture() {

@@ -41,14 +41,16 @@ struct fixture : watch_fixture {
 
   // Waits until the watcher `name` has received `n` notifications.
   uint64_t received(instance& inst, const std::string& name, uint64_t n) {
-    auto deadline = std::chrono::steady_clock::now() + must_arrive;
-    for (;;) {
+    auto count = [&] {
       for (auto& w : inst.status().watchers)
-        if (w.watcher == name
-            && (w.received >= n || std::chrono::steady_clock::now() > deadline))
+        if (w.watcher == name)
           return w.received;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+      CAF_FAIL("no watcher " << name);
+      return uint64_t{0};
+    };
+    uint64_t last = 0;
+    eventually([&] { return (last = count()) >= n; });
+    return last;
   }
 
   std::string trigger_type(const std::string& label) {

@@ -1,5 +1,7 @@
 #include "integration/watch_fixture.hpp"
 
+#include <thread>
+
 #include <iostream>
 
 namespace libwatch::testing {
@@ -87,6 +89,16 @@ std::string text_of(size_t bytes) {
   while (out.size() + 2 <= bytes)
     out += "\xc3\xa9"; // é
   return out;
+}
+
+bool eventually(const std::function<bool()>& condition, caf::timespan timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return condition();
 }
 
 } // namespace libwatch::testing

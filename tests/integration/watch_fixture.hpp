@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -71,6 +72,12 @@ std::optional<T> next_of(caf::scoped_actor& self,
                 caf::after(timeout) >> [] {});
   return result;
 }
+
+/// Polls `condition` every 20 ms until it holds or `timeout` passed;
+/// returns its last value. For state that settles a moment after the event
+/// a test waited for (counters, logs, the server's view of connections).
+bool eventually(const std::function<bool()>& condition,
+                caf::timespan timeout = must_arrive);
 
 /// `bytes` bytes of two-byte UTF-8 characters (é), for payload-size tests.
 std::string text_of(size_t bytes);
