@@ -1,6 +1,7 @@
 #include "actors/database_worker.hpp"
 
 #include <optional>
+#include <utility>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -47,6 +48,30 @@ struct worker_state {
     conn->set_default_timeout(timeout);
     return &*conn;
   }
+
+  static caf::result<void> reply(caf::error err) {
+    if (err)
+      return err;
+    return caf::unit;
+  }
+
+  template <class T>
+  static caf::result<T> reply(caf::expected<T> x) {
+    if (!x)
+      return x.error();
+    return std::move(*x);
+  }
+
+  // Runs `work` on the connection (opened if needed); its caf::error or
+  // caf::expected<T> becomes the handler's reply.
+  template <class F>
+  auto on_connection(F work)
+    -> decltype(reply(work(std::declval<pg::connection&>()))) {
+    auto open = connection();
+    if (!open)
+      return open.error();
+    return reply(work(**open));
+  }
 };
 
 caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
@@ -57,13 +82,9 @@ caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
   return {
     [=](install_atom,
         const watcher_spec& spec) -> caf::result<resolved_watcher> {
-      auto conn = self->state.connection();
-      if (!conn)
-        return conn.error();
-      auto res = pg::install(**conn, spec, self->state.timeout);
-      if (!res)
-        return res.error();
-      return std::move(*res);
+      return self->state.on_connection([&](pg::connection& conn) {
+        return pg::install(conn, spec, self->state.timeout);
+      });
     },
     [=](orphans_atom, const std::vector<watcher_spec>& specs,
         bool drop) -> caf::result<std::vector<std::string>> {
@@ -112,42 +133,27 @@ caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
     },
     [=](register_atom, const std::string& consumer,
         const std::string& channel) -> caf::result<void> {
-      auto conn = self->state.connection();
-      if (!conn)
-        return conn.error();
-      if (auto err = pg::register_consumer(**conn, consumer, channel))
-        return err;
-      return caf::unit;
+      return self->state.on_connection([&](pg::connection& conn) {
+        return pg::register_consumer(conn, consumer, channel);
+      });
     },
     [=](read_log_atom, const std::string& consumer, const std::string& channel,
         uint32_t limit) -> caf::result<log_batch> {
-      auto conn = self->state.connection();
-      if (!conn)
-        return conn.error();
-      auto res = pg::read_log(**conn, consumer, channel, limit);
-      if (!res)
-        return res.error();
-      return std::move(*res);
+      return self->state.on_connection([&](pg::connection& conn) {
+        return pg::read_log(conn, consumer, channel, limit);
+      });
     },
     [=](advance_atom, const std::string& consumer, const std::string& channel,
         int64_t batch, bool complete, int64_t last) -> caf::result<void> {
-      auto conn = self->state.connection();
-      if (!conn)
-        return conn.error();
-      if (auto err
-          = pg::advance_log(**conn, consumer, channel, batch, complete, last))
-        return err;
-      return caf::unit;
+      return self->state.on_connection([&](pg::connection& conn) {
+        return pg::advance_log(conn, consumer, channel, batch, complete, last);
+      });
     },
     [=](prune_atom, const std::string& channel, caf::timespan retention,
         uint32_t limit) -> caf::result<uint64_t> {
-      auto conn = self->state.connection();
-      if (!conn)
-        return conn.error();
-      auto res = pg::prune_log(**conn, channel, retention, limit);
-      if (!res)
-        return res.error();
-      return *res;
+      return self->state.on_connection([&](pg::connection& conn) {
+        return pg::prune_log(conn, channel, retention, limit);
+      });
     },
     [=](fetch_atom, const std::string& sql,
         const std::string& key) -> caf::result<std::string> {
