@@ -149,6 +149,9 @@ caf::error instance::await_ready(caf::timespan timeout) const {
   if (!supervisor_)
     return make_error(errc::stopped, "libwatch instance is not running");
   caf::scoped_actor self{supervisor_->home_system()};
+  // A supervisor that already ended (e.g. fail_fast on an unreachable
+  // server) cannot answer; its exit reason is the answer.
+  self->monitor(supervisor_);
   caf::error result;
   self->request(supervisor_, timeout, ready_atom::value)
     .receive([] {},
@@ -160,6 +163,15 @@ caf::error instance::await_ready(caf::timespan timeout) const {
                else
                  result = std::move(err);
              });
+  if (result == caf::sec::request_receiver_down)
+    self->receive(
+      [&](caf::down_msg& down) {
+        if (down.reason && down.reason != caf::exit_reason::user_shutdown)
+          result = std::move(down.reason);
+        else
+          result = make_error(errc::stopped, "libwatch instance was stopped");
+      },
+      caf::after(std::chrono::seconds(1)) >> [] {});
   return result;
 }
 
