@@ -138,15 +138,18 @@ caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
       });
     },
     [=](read_log_atom, const std::string& consumer, const std::string& channel,
+        bool from_stored, const log_cursor& from,
         uint32_t limit) -> caf::result<log_batch> {
       return self->state.on_connection([&](pg::connection& conn) {
-        return pg::read_log(conn, consumer, channel, limit);
+        return pg::read_log(
+          conn, consumer, channel,
+          from_stored ? std::nullopt : std::optional<log_cursor>{from}, limit);
       });
     },
     [=](advance_atom, const std::string& consumer, const std::string& channel,
-        int64_t batch, bool complete, int64_t last) -> caf::result<void> {
+        const log_cursor& at) -> caf::result<void> {
       return self->state.on_connection([&](pg::connection& conn) {
-        return pg::advance_log(conn, consumer, channel, batch, complete, last);
+        return pg::advance_log(conn, consumer, channel, at);
       });
     },
     [=](prune_atom, const std::string& channel, caf::timespan retention,

@@ -16,8 +16,9 @@
 //       runs a watcher's fetch statement (sql::fetch_statement) for one key:
 //       the row's payload JSON, or "" when the row is gone.
 //   (register_atom, consumer, channel) -> ()
-//   (read_log_atom, consumer, channel, limit) -> log_batch
-//   (advance_atom, consumer, channel, batch, complete, last_entry) -> ()
+//   (read_log_atom, consumer, channel, from_stored, log_cursor, limit)
+//       -> log_batch   (after the stored position, or after the cursor)
+//   (advance_atom, consumer, channel, log_cursor) -> ()
 //   (prune_atom, channel, retention, limit) -> uint64_t
 //       a durable watcher's change-log reads, position updates and pruning
 //       (libwatch/pg/change_log.hpp).

@@ -8,6 +8,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/topic.hpp"
 #include "libwatch/atoms.hpp"
 #include "libwatch/error.hpp"
 #include "libwatch/log.hpp"
@@ -53,6 +54,19 @@ caf::behavior gateway(gateway_actor* self, instance inst) {
         return make_error(errc::unknown_watcher,
                           "no watcher " + std::to_string(index));
       return specs[index];
+    },
+    [self](rack_atom, uint64_t changes) {
+      // A forwarder republished `changes` more: what it may have waiting on
+      // this node shrinks by as much (actors/delivery_slot.hpp).
+      auto sender = self->current_sender();
+      if (!sender)
+        return;
+      auto i = self->state.subscribers.find(
+        caf::actor_cast<caf::actor_addr>(sender));
+      if (i == self->state.subscribers.end())
+        return;
+      for (auto& g : i->second.second)
+        static_cast<topic*>(g.get())->credit(sender.get(), changes);
     },
     [self](rsub_atom, uint8_t kind, std::string& watcher, std::string& column,
            bool null, std::string& text) -> caf::result<void> {

@@ -55,6 +55,17 @@ watcher_ref::watcher_ref(std::string table, event_kind event,
 
 // -- instance -----------------------------------------------------------------
 
+std::string_view to_string_view(ack_mode x) noexcept {
+  switch (x) {
+    case ack_mode::manual:
+      return "manual";
+    case ack_mode::none:
+      return "none";
+    default:
+      return "on_return";
+  }
+}
+
 caf::expected<size_t> check_request(const std::vector<watcher_spec>& specs,
                                     const topic_request& req) {
   std::optional<size_t> index;
@@ -70,6 +81,17 @@ caf::expected<size_t> check_request(const std::vector<watcher_spec>& specs,
                                                + req.watcher
                                                + " (watchers: " + known + ")");
   auto& spec = specs[*index];
+  if (req.ack == ack_mode::manual
+      && (spec.delivery != delivery_mode::at_least_once
+          || req.kind == topic_kind::key || req.kind == topic_kind::column))
+    return make_error(errc::invalid_subscription,
+                      "manual acknowledgement needs all() or all_batched() "
+                      "of a durable watcher (delivery = at_least_once); "
+                      "watcher "
+                        + req.watcher
+                        + (spec.delivery != delivery_mode::at_least_once
+                             ? " is not durable"
+                             : " has no acknowledging key or column groups"));
   if (req.kind == topic_kind::key) {
     if (spec.event == event_kind::inserted)
       return make_error(errc::invalid_subscription,
@@ -114,9 +136,9 @@ caf::expected<caf::group> instance::subscribe(const topic_request& req) const {
   auto& topics = core_->watchers[*index]->topics;
   switch (req.kind) {
     case topic_kind::all:
-      return topics.general();
+      return topics.general(req.ack);
     case topic_kind::batched:
-      return topics.batch();
+      return topics.batch(req.ack);
     case topic_kind::key:
       return topics.value_topic({}, req.x);
     default:
@@ -124,13 +146,35 @@ caf::expected<caf::group> instance::subscribe(const topic_request& req) const {
   }
 }
 
-caf::expected<caf::group> instance::all(const watcher_ref& watcher) const {
-  return subscribe({topic_kind::all, watcher.name(), {}, {}});
+caf::expected<caf::group> instance::all(const watcher_ref& watcher,
+                                        ack_mode ack) const {
+  return subscribe({topic_kind::all, watcher.name(), {}, {}, ack});
 }
 
-caf::expected<caf::group>
-instance::all_batched(const watcher_ref& watcher) const {
-  return subscribe({topic_kind::batched, watcher.name(), {}, {}});
+caf::expected<caf::group> instance::all_batched(const watcher_ref& watcher,
+                                                ack_mode ack) const {
+  return subscribe({topic_kind::batched, watcher.name(), {}, {}, ack});
+}
+
+caf::error instance::ack(const caf::actor_addr& subscriber,
+                         const watcher_ref& watcher,
+                         stream_position upto) const {
+  auto index = find(watcher);
+  if (!index)
+    return index.error();
+  auto& rt = *core_->watchers[*index];
+  auto* tracker = rt.flow->tracker();
+  if (tracker == nullptr || !tracker->ack(subscriber.get(), upto))
+    return make_error(errc::invalid_subscription,
+                      "nothing to acknowledge: the actor has no manual "
+                      "subscription (ack_mode::manual) to watcher "
+                        + rt.name);
+  return caf::none;
+}
+
+caf::error instance::ack(const caf::actor_addr& subscriber,
+                         const change& c) const {
+  return ack(subscriber, watcher_ref{c.watcher}, c.position);
 }
 
 caf::expected<caf::group> instance::by_key(const watcher_ref& watcher,
@@ -256,8 +300,9 @@ std::shared_ptr<instance_core> instance_core::create(caf::actor_system& sys,
   auto core = std::make_shared<instance_core>();
   core->module = std::make_shared<topic_module>(sys);
   for (auto& spec : cfg.watchers)
-    core->watchers.push_back(
-      std::make_shared<watcher_runtime>(core->module, watcher_name(spec)));
+    core->watchers.push_back(std::make_shared<watcher_runtime>(
+      core->module, watcher_name(spec), cfg.subscribers,
+      spec.delivery == delivery_mode::at_least_once));
   core->connection = std::make_shared<connection_board>();
   pg::connect_options listen_opts;
   listen_opts.conninfo = cfg.conninfo;

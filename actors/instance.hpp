@@ -19,6 +19,7 @@
 #include <caf/timespan.hpp>
 
 #include "actors/subscription.hpp"
+#include "libwatch/change.hpp"
 #include "libwatch/details.hpp"
 #include "libwatch/event.hpp"
 #include "libwatch/status.hpp"
@@ -63,8 +64,12 @@ public:
     return supervisor_;
   }
 
-  /// The group that receives every change of `watcher`.
-  caf::expected<caf::group> all(const watcher_ref& watcher) const;
+  /// The group that receives every change of `watcher`. For a durable
+  /// watcher `ack` says how its subscribers acknowledge (see `ack_mode`;
+  /// `manual` is an error for other watchers, where every subscriber is
+  /// bounded by `[subscribers] max_queued`).
+  caf::expected<caf::group> all(const watcher_ref& watcher,
+                                ack_mode ack = ack_mode::on_return) const;
 
   /// The group `req` names: `all`, `all_batched`, `by_key` and `by_column`
   /// in one function (what the cluster gateway serves to other nodes).
@@ -73,7 +78,9 @@ public:
   /// The group that receives every change of `watcher` in `change_batch`
   /// messages: one per burst drained from the connection, same content and
   /// order as `all`, far fewer messages. Signals arrive as usual.
-  caf::expected<caf::group> all_batched(const watcher_ref& watcher) const;
+  caf::expected<caf::group> all_batched(const watcher_ref& watcher,
+                                        ack_mode ack
+                                        = ack_mode::on_return) const;
 
   /// The group that receives the changes of the row whose primary key is
   /// `key`. Error for `inserted` watchers: nobody knows a key before the
@@ -87,6 +94,17 @@ public:
   caf::expected<caf::group> by_column(const watcher_ref& watcher,
                                       std::string_view column,
                                       const value& x) const;
+
+  /// For a subscriber that joined with `ack_mode::manual`: it has
+  /// finished every change of `watcher` up to and including `upto`, so the
+  /// durable consumer's position may move past them. Thread-safe; call it
+  /// whenever the work is done (from the subscriber or another actor).
+  /// Error if `subscriber` has no manual subscription to `watcher`.
+  caf::error ack(const caf::actor_addr& subscriber, const watcher_ref& watcher,
+                 stream_position upto) const;
+
+  /// The same for the watcher and position of `c`.
+  caf::error ack(const caf::actor_addr& subscriber, const change& c) const;
 
   /// Blocks the calling thread until every watcher installed its trigger and
   /// listens (a change committed afterwards will be delivered), or returns

@@ -13,6 +13,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/delivery_flow.hpp"
 #include "actors/topic.hpp"
 #include "actors/watcher_runtime.hpp"
 #include "libwatch/atoms.hpp"
@@ -31,6 +32,7 @@ struct remote_core {
   std::string host;
   uint16_t port = 0;
   std::vector<watcher_spec> specs;
+  subscriber_policy subscribers;
   std::shared_ptr<topic_module> module;
   caf::actor relay;
   std::mutex mtx;
@@ -75,14 +77,50 @@ struct forwarder_state {
   topic_request req;
   // Set while the link to the watcher node is down: since when.
   std::optional<caf::timestamp> gap;
+  // The gateway we subscribed with, and how many changes we republished
+  // since we last told it (it bounds what it sends us by these credits).
+  caf::actor gateway;
+  uint64_t uncredited = 0;
+  bool credit_scheduled = false;
   static inline const char* name = "libwatch.forwarder";
 };
 
 using forwarder_actor = caf::stateful_actor<forwarder_state>;
 
+// Credits go back in steps, not per change: one message per this many.
+constexpr uint64_t credit_step = 64;
+constexpr auto credit_delay = std::chrono::milliseconds(10);
+
+void send_credit(forwarder_actor* self) {
+  auto& st = self->state;
+  st.credit_scheduled = false;
+  if (st.uncredited > 0 && st.gateway)
+    self->send(st.gateway, rack_atom::value, st.uncredited);
+  st.uncredited = 0;
+}
+
+// Changes go out within each local subscriber's bound; anything else is a
+// signal.
 void publish(forwarder_actor* self, const caf::message& msg) {
-  self->state.topic->enqueue(nullptr, caf::make_message_id(), msg,
-                             self->context());
+  auto& st = self->state;
+  uint32_t changes = 0;
+  if (msg.match_elements<change>())
+    changes = 1;
+  else if (msg.match_elements<change_batch>())
+    changes = static_cast<uint32_t>(msg.get_as<change_batch>(0).changes.size());
+  if (changes == 0) {
+    st.topic->enqueue(nullptr, caf::make_message_id(), msg, self->context());
+    return;
+  }
+  st.topic->publish(nullptr, msg, delivery_info{changes, {}, 0},
+                    self->context());
+  st.uncredited += changes;
+  if (st.uncredited >= credit_step) {
+    send_credit(self);
+  } else if (!st.credit_scheduled) {
+    st.credit_scheduled = true;
+    self->delayed_send(self, credit_delay, rack_atom::value);
+  }
 }
 
 void ready_again(forwarder_actor* self, caf::timestamp from) {
@@ -137,7 +175,11 @@ caf::behavior forwarder(forwarder_actor* self, topic_ptr topic,
       return caf::message{};
     });
   return {
+    [self](rack_atom) { send_credit(self); },
     [self](resub_atom, const caf::actor& gateway) {
+      // A new subscription starts with a clean slate on the watcher node.
+      self->state.gateway = gateway;
+      self->state.uncredited = 0;
       auto& r = self->state.req;
       self
         ->request(gateway, caf::infinite, rsub_atom::value,
@@ -291,7 +333,9 @@ remote_instance::subscribe(const topic_request& req) const {
     core_->sweep();
   auto id = req.watcher + "|remote|" + key;
   auto board = std::make_shared<status_board>();
-  auto t = caf::make_counted<topic>(core_->module, id, board);
+  auto flow
+    = std::make_shared<delivery_flow>(req.watcher, core_->subscribers, false);
+  auto t = caf::make_counted<topic>(core_->module, id, board, flow);
   if (core_->stopped) {
     // Like instance after stop(): a subscriber would keep the system alive.
     t->stop();
@@ -363,6 +407,7 @@ caf::expected<remote_instance> connect_remote(caf::actor_system& sys,
   core->host = std::move(host);
   core->port = port;
   core->module = std::make_shared<topic_module>(sys);
+  core->subscribers = options.subscribers;
   caf::scoped_actor self{sys};
   caf::error err;
   caf::actor gateway;

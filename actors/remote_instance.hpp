@@ -51,6 +51,9 @@ struct remote_options {
   reconnect_policy reconnect;
   /// How long `connect_remote` waits for the first connection.
   caf::timespan connect_timeout = std::chrono::seconds(10);
+  /// The bound on what each local subscriber may have waiting (the watcher
+  /// node bounds what it holds for this node with its own `[subscribers]`).
+  subscriber_policy subscribers;
 };
 
 /// The watchers of a remote watcher node, as seen from a subscriber node.

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <caf/expected.hpp>
@@ -17,6 +18,26 @@ namespace libwatch {
 /// Which topic of a watcher: `all`, `all_batched`, `by_key` or `by_column`.
 enum class topic_kind : uint8_t { all, batched, key, column };
 
+/// How a subscriber of a durable watcher (`delivery_mode::at_least_once`)
+/// acknowledges changes. The consumer's stored position moves only past
+/// changes every acknowledging subscriber has acknowledged, so after a
+/// crash the restart delivers everything after the last acknowledged one.
+enum class ack_mode : uint8_t {
+  /// A change (or batch) is acknowledged when the subscriber's handler for
+  /// it returns: CAF destroys the mailbox element then. The default.
+  on_return,
+  /// The subscriber calls `instance::ack` once it has finished a change,
+  /// e.g. after asynchronous work; acknowledging a position acknowledges
+  /// everything before it too.
+  manual,
+  /// A plain view: never holds the position back, bounded like subscribers
+  /// of ordinary watchers (`[subscribers] max_queued`, overflow signal).
+  none,
+};
+
+/// `"on_return"`, `"manual"` or `"none"`.
+std::string_view to_string_view(ack_mode x) noexcept;
+
 struct topic_request {
   topic_kind kind = topic_kind::all;
   /// The canonical watcher name (`watcher_ref::name`).
@@ -25,6 +46,9 @@ struct topic_request {
   std::string column;
   /// The key or column value (`key` and `column` only).
   value x;
+  /// `all` and `batched` of durable watchers only; key and column topics
+  /// are always `none`.
+  ack_mode ack = ack_mode::on_return;
 };
 
 /// Checks `req` against `specs`: returns the index of its watcher, or

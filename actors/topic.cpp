@@ -1,5 +1,6 @@
 #include "actors/topic.hpp"
 
+#include "actors/delivery_flow.hpp"
 #include "actors/watcher_runtime.hpp"
 
 #include <algorithm>
@@ -13,48 +14,106 @@ namespace libwatch {
 // -- topic --------------------------------------------------------------------
 
 topic::topic(std::shared_ptr<topic_module> module, std::string identifier,
-             std::shared_ptr<const status_board> board)
+             std::shared_ptr<const status_board> board,
+             std::shared_ptr<delivery_flow> flow, ack_mode mode)
     : caf::abstract_group(*module, std::move(identifier),
                           module->system().node()),
-      module_(std::move(module)), board_(std::move(board)) {
+      module_(std::move(module)), board_(std::move(board)),
+      flow_(std::move(flow)), mode_(mode) {
   // nop
 }
 
+namespace {
+
+delivery_slot::kind slot_kind(const caf::strong_actor_ptr& who,
+                              const caf::node_id& here, bool durable,
+                              ack_mode mode) {
+  // A proxy of an actor on another node: its mailbox element ends when the
+  // middleman serialized it, so the forwarder reports progress instead.
+  if (who->node() != here)
+    return delivery_slot::kind::remote;
+  if (durable && mode == ack_mode::on_return)
+    return delivery_slot::kind::durable;
+  if (durable && mode == ack_mode::manual)
+    return delivery_slot::kind::durable_manual;
+  return delivery_slot::kind::bounded;
+}
+
+} // namespace
+
 bool topic::subscribe(caf::strong_actor_ptr who) {
-  std::unique_lock<std::shared_mutex> guard{mtx_};
-  // After stop() a subscriber would keep the actor system from shutting
-  // down and never receive anything.
-  if (stopped_)
-    return false;
-  if (std::find(subscribers_.begin(), subscribers_.end(), who)
-      != subscribers_.end())
-    return false;
-  // Greeting under the lock: no change published after the join can
-  // overtake it.
-  if (board_)
-    if (auto greeting = board_->greeting(); !greeting.empty())
-      who->enqueue(nullptr, caf::make_message_id(), std::move(greeting),
-                   nullptr);
-  subscribers_.push_back(std::move(who));
-  count_ = subscribers_.size();
+  {
+    std::unique_lock<std::shared_mutex> guard{mtx_};
+    // After stop() a subscriber would keep the actor system from shutting
+    // down and never receive anything.
+    if (stopped_ || !who)
+      return false;
+    if (std::find_if(
+          subscribers_.begin(), subscribers_.end(),
+          [&](const delivery_slot_ptr& x) { return x->who() == who; })
+        != subscribers_.end())
+      return false;
+    // Greeting under the lock: no change published after the join can
+    // overtake it.
+    if (board_)
+      if (auto greeting = board_->greeting(); !greeting.empty())
+        who->enqueue(nullptr, caf::make_message_id(), std::move(greeting),
+                     nullptr);
+    auto k = slot_kind(who, module_->system().node(),
+                       flow_->tracker() != nullptr, mode_);
+    subscribers_.push_back(
+      caf::make_counted<delivery_slot>(std::move(who), flow_, k));
+    count_ = subscribers_.size();
+  }
+  // Outside the lock: this may wake a durable watcher waiting for readers.
+  flow_->joined();
   return true;
 }
 
 void topic::unsubscribe(const caf::actor_control_block* who) {
-  std::unique_lock<std::shared_mutex> guard{mtx_};
-  auto i = std::find_if(
-    subscribers_.begin(), subscribers_.end(),
-    [&](const caf::strong_actor_ptr& x) { return x.get() == who; });
-  if (i != subscribers_.end())
+  delivery_slot_ptr gone;
+  {
+    std::unique_lock<std::shared_mutex> guard{mtx_};
+    auto i = std::find_if(
+      subscribers_.begin(), subscribers_.end(),
+      [&](const delivery_slot_ptr& x) { return x->who().get() == who; });
+    if (i == subscribers_.end())
+      return;
+    gone = std::move(*i);
     subscribers_.erase(i);
-  count_ = subscribers_.size();
+    count_ = subscribers_.size();
+  }
+  gone->close();
+  flow_->left();
 }
 
-void topic::enqueue(caf::strong_actor_ptr sender, caf::message_id mid,
+void topic::enqueue(caf::strong_actor_ptr sender, caf::message_id,
                     caf::message content, caf::execution_unit* host) {
   std::shared_lock<std::shared_mutex> guard{mtx_};
   for (auto& subscriber : subscribers_)
-    subscriber->enqueue(sender, mid, content, host);
+    subscriber->signal(sender, content, host);
+}
+
+void topic::publish(const caf::strong_actor_ptr& sender,
+                    const caf::message& msg, const delivery_info& info,
+                    caf::execution_unit* host) {
+  std::vector<delivery_slot_ptr> cut;
+  {
+    std::shared_lock<std::shared_mutex> guard{mtx_};
+    for (auto& subscriber : subscribers_)
+      if (!subscriber->deliver(sender, msg, info, host))
+        cut.push_back(subscriber);
+  }
+  // Subscribers the overflow policy cut off leave the topic (they were told).
+  for (auto& slot : cut)
+    unsubscribe(slot->who().get());
+}
+
+void topic::credit(const caf::actor_control_block* who, uint64_t changes) {
+  std::shared_lock<std::shared_mutex> guard{mtx_};
+  for (auto& subscriber : subscribers_)
+    if (subscriber->who().get() == who)
+      subscriber->credit(changes);
 }
 
 caf::error topic::save(caf::serializer&) const {
@@ -63,12 +122,16 @@ caf::error topic::save(caf::serializer&) const {
 }
 
 void topic::stop() {
-  std::vector<caf::strong_actor_ptr> dropped;
+  std::vector<delivery_slot_ptr> dropped;
   {
     std::unique_lock<std::shared_mutex> guard{mtx_};
     stopped_ = true;
     dropped.swap(subscribers_);
     count_ = 0;
+  }
+  for (auto& slot : dropped) {
+    slot->close();
+    flow_->left();
   }
   // `dropped` releases the references outside the lock: releasing the last
   // one may destroy an actor, which leaves its groups and locks them again.
@@ -105,19 +168,45 @@ caf::error topic_module::load(caf::deserializer&, caf::group&) {
 
 topic_table::topic_table(std::shared_ptr<topic_module> module,
                          std::string watcher,
-                         std::shared_ptr<const status_board> board)
+                         std::shared_ptr<const status_board> board,
+                         std::shared_ptr<delivery_flow> flow)
     : module_(std::move(module)), watcher_(std::move(watcher)),
-      board_(std::move(board)) {
-  general_ = caf::make_counted<topic>(module_, watcher_, board_);
-  batch_ = caf::make_counted<topic>(module_, watcher_ + "|batch", board_);
+      board_(std::move(board)), flow_(std::move(flow)) {
+  if (!flow_)
+    flow_
+      = std::make_shared<delivery_flow>(watcher_, subscriber_policy{}, false);
+  for (size_t i = 0; i < modes; ++i) {
+    auto mode = static_cast<ack_mode>(i);
+    auto suffix = mode == ack_mode::on_return
+                    ? std::string{}
+                    : "|" + std::string{to_string_view(mode)};
+    general_[i] = caf::make_counted<topic>(module_, watcher_ + suffix, board_,
+                                           flow_, mode);
+    batch_[i] = caf::make_counted<topic>(module_, watcher_ + "|batch" + suffix,
+                                         board_, flow_, mode);
+  }
 }
 
-caf::group topic_table::general() const {
-  return caf::group{general_};
+caf::group topic_table::general(ack_mode mode) const {
+  return caf::group{general_[static_cast<size_t>(mode)]};
 }
 
-caf::group topic_table::batch() const {
-  return caf::group{batch_};
+caf::group topic_table::batch(ack_mode mode) const {
+  return caf::group{batch_[static_cast<size_t>(mode)]};
+}
+
+bool topic_table::wants_changes() const noexcept {
+  for (auto& t : general_)
+    if (!t->empty())
+      return true;
+  return false;
+}
+
+bool topic_table::wants_batches() const noexcept {
+  for (auto& t : batch_)
+    if (!t->empty())
+      return true;
+  return false;
 }
 
 std::string topic_table::key_of(std::string_view column, const value& x) {
@@ -141,7 +230,7 @@ caf::group topic_table::value_topic(std::string_view column, const value& x) {
   if (stopped_) {
     // After stop() a new topic must refuse subscribers too, or an actor
     // joining it concurrently would keep the actor system from ending.
-    auto dead = caf::make_counted<topic>(module_, watcher_, board_);
+    auto dead = caf::make_counted<topic>(module_, watcher_, board_, flow_);
     dead->stop();
     return caf::group{dead};
   }
@@ -155,7 +244,7 @@ caf::group topic_table::value_topic(std::string_view column, const value& x) {
   id += '|';
   id += x.to_text();
   auto& slot = values_[key];
-  slot = caf::make_counted<topic>(module_, std::move(id), board_);
+  slot = caf::make_counted<topic>(module_, std::move(id), board_, flow_);
   value_topic_count_.store(values_.size(), std::memory_order_relaxed);
   return caf::group{slot};
 }
@@ -181,7 +270,8 @@ void topic_table::sweep() {
 }
 
 std::vector<topic_ptr> topic_table::snapshot() const {
-  std::vector<topic_ptr> all{general_, batch_};
+  std::vector<topic_ptr> all{general_.begin(), general_.end()};
+  all.insert(all.end(), batch_.begin(), batch_.end());
   std::lock_guard<std::mutex> guard{mtx_};
   for (auto& kvp : values_)
     all.push_back(kvp.second);

@@ -6,6 +6,7 @@
 // single hash lookup.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -21,24 +22,39 @@
 #include <caf/intrusive_ptr.hpp>
 #include <caf/message.hpp>
 
+#include "actors/delivery_slot.hpp"
+#include "actors/subscription.hpp"
 #include "libwatch/value.hpp"
 
 namespace libwatch {
 
 class topic_module;
 class status_board;
+class delivery_flow;
 
-/// One topic: a set of subscribers that each get every message sent to it.
+/// One topic: a set of subscribers that each get every message sent to it,
+/// each with a bound on what it may have waiting (actors/delivery_slot.hpp).
 class topic final : public caf::abstract_group {
 public:
-  /// `board` (may be null) supplies the greeting a new subscriber gets.
+  /// `board` (may be null) supplies the greeting a new subscriber gets;
+  /// `flow` the bound, the counters and, for durable watchers, the
+  /// acknowledgement tracker; `mode` how subscribers of this topic
+  /// acknowledge (only durable watchers' topics tell the modes apart).
   topic(std::shared_ptr<topic_module> module, std::string identifier,
-        std::shared_ptr<const status_board> board = nullptr);
+        std::shared_ptr<const status_board> board,
+        std::shared_ptr<delivery_flow> flow, ack_mode mode = ack_mode::none);
 
   bool subscribe(caf::strong_actor_ptr who) override;
   void unsubscribe(const caf::actor_control_block* who) override;
+  /// Sends a signal (or anything not a change) to every subscriber,
+  /// uncounted and never dropped.
   void enqueue(caf::strong_actor_ptr sender, caf::message_id mid,
                caf::message content, caf::execution_unit* host) override;
+  /// Sends a change or change batch to every subscriber within its bound.
+  void publish(const caf::strong_actor_ptr& sender, const caf::message& msg,
+               const delivery_info& info, caf::execution_unit* host);
+  /// A remote subscriber processed `changes` more (see delivery_slot).
+  void credit(const caf::actor_control_block* who, uint64_t changes);
   caf::error save(caf::serializer& sink) const override;
   /// Drops every subscriber (and the strong references it held) and refuses
   /// new ones.
@@ -56,8 +72,10 @@ private:
   // Keeps the module (referenced by abstract_group) alive as long as we are.
   std::shared_ptr<topic_module> module_;
   std::shared_ptr<const status_board> board_;
+  std::shared_ptr<delivery_flow> flow_;
+  ack_mode mode_;
   mutable std::shared_mutex mtx_;
-  std::vector<caf::strong_actor_ptr> subscribers_;
+  std::vector<delivery_slot_ptr> subscribers_;
   std::atomic<size_t> count_{0};
   bool stopped_ = false;
 };
@@ -79,26 +97,46 @@ public:
 /// watcher actor publishes.
 class topic_table {
 public:
+  /// Number of acknowledgement modes, i.e. of general (and batch) topics.
+  static constexpr size_t modes = 3;
+
   /// `board` (may be null) supplies the greeting each new subscriber of any
-  /// of these topics gets: the watcher's current ready/down state.
+  /// of these topics gets: the watcher's current ready/down state. `flow`
+  /// is shared by every topic of the watcher (null: a plain watcher's with
+  /// the default bound).
   topic_table(std::shared_ptr<topic_module> module, std::string watcher,
-              std::shared_ptr<const status_board> board = nullptr);
+              std::shared_ptr<const status_board> board = nullptr,
+              std::shared_ptr<delivery_flow> flow = nullptr);
 
-  /// The topic that gets every change.
-  caf::group general() const;
+  /// The topic that gets every change, for subscribers acknowledging in
+  /// `mode`.
+  caf::group general(ack_mode mode = ack_mode::on_return) const;
 
-  /// The same topic, for publishing.
+  /// The general topic of `ack_mode::on_return` subscribers.
   const topic_ptr& general_topic() const noexcept {
+    return general_[0];
+  }
+
+  /// The general topics, one per mode, for publishing.
+  const std::array<topic_ptr, modes>& general_topics() const noexcept {
     return general_;
   }
 
   /// The topic that gets every change in `change_batch` messages, one per
   /// drained burst.
-  caf::group batch() const;
+  caf::group batch(ack_mode mode = ack_mode::on_return) const;
 
   const topic_ptr& batch_topic() const noexcept {
+    return batch_[0];
+  }
+
+  const std::array<topic_ptr, modes>& batch_topics() const noexcept {
     return batch_;
   }
+
+  /// Whether any general (or batch) topic has a subscriber.
+  bool wants_changes() const noexcept;
+  bool wants_batches() const noexcept;
 
   /// The topic of changes whose `column` has value `x`; `column` is empty for
   /// the primary key. Returns the same group while anyone holds it.
@@ -136,8 +174,9 @@ private:
   std::shared_ptr<topic_module> module_;
   std::string watcher_;
   std::shared_ptr<const status_board> board_;
-  topic_ptr general_;
-  topic_ptr batch_;
+  std::shared_ptr<delivery_flow> flow_;
+  std::array<topic_ptr, modes> general_;
+  std::array<topic_ptr, modes> batch_;
   mutable std::mutex mtx_;
   std::unordered_map<std::string, topic_ptr> values_;
   size_t sweep_threshold_ = 64;

@@ -9,6 +9,8 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/delivery_flow.hpp"
+#include "actors/delivery_slot.hpp"
 #include "actors/watcher_runtime.hpp"
 #include "libwatch/atoms.hpp"
 #include "libwatch/backoff.hpp"
@@ -59,15 +61,25 @@ struct watcher_actor_state {
   };
   std::deque<pending> queue;
   uint64_t next_fetch = 0;
-  // Changes for batch subscribers, sent after each burst.
+  // Changes for batch subscribers, sent after each burst, and what they
+  // cover.
   std::vector<change> batch_buffer;
+  delivery_info batch_info;
   std::vector<notification_batch> early;
   size_t early_count = 0;
-  // Durable watchers: a change-log read (or position update) is in flight;
-  // a wake-up during it makes another read follow.
+  // Durable watchers: a change-log read is in flight; `pull_again` makes
+  // another follow (a wake-up meanwhile, more to read, or a read that had to
+  // wait for subscribers or acknowledgements).
   bool pulling = false;
   bool pull_again = false;
   uint32_t pull_failures = 0;
+  // Where the next read starts (nothing: the stored position) and the
+  // tracker epoch of the read in flight.
+  std::optional<log_cursor> cursor;
+  uint64_t read_epoch = 0;
+  // A position update in flight, and the next one to write.
+  bool storing = false;
+  std::optional<log_cursor> to_store;
   std::string channel;
   // Position in `values` and name of every association column.
   std::vector<std::pair<size_t, std::string>> associations;
@@ -109,12 +121,16 @@ struct watcher_actor_state {
                           self->context());
   }
 
-  void publish(caf::event_based_actor* self, change&& ch) {
+  void publish(caf::event_based_actor* self, change&& ch,
+               const delivery_info& info = {}) {
     ++rt().published;
     auto& topics = rt().topics;
-    bool per_change
-      = !topics.general_topic()->empty() || topics.has_value_topics();
-    if (!topics.batch_topic()->empty()) {
+    bool per_change = topics.wants_changes() || topics.has_value_topics();
+    if (topics.wants_batches()) {
+      if (batch_buffer.empty())
+        batch_info = delivery_info{0, info.positions, info.epoch};
+      ++batch_info.changes;
+      batch_info.positions.last = info.positions.last;
       if (per_change)
         batch_buffer.push_back(ch);
       else
@@ -125,14 +141,15 @@ struct watcher_actor_state {
     auto msg = caf::make_message(std::move(ch));
     auto& sent = msg.get_as<change>(0);
     auto sender = caf::strong_actor_ptr{self->ctrl()};
-    auto mid = caf::make_message_id();
     auto* host = self->context();
-    topics.general_topic()->enqueue(sender, mid, msg, host);
+    for (auto& t : topics.general_topics())
+      if (!t->empty())
+        t->publish(sender, msg, info, host);
     std::string published_to;
     if (topics.has_value_topics()) {
       auto send_to = [&](std::string_view column, const value& x) {
         if (auto t = topics.find(column, x)) {
-          t->enqueue(sender, mid, msg, host);
+          t->publish(sender, msg, info, host);
           if (debug())
             published_to += " " + t->identifier();
         }
@@ -154,9 +171,10 @@ struct watcher_actor_state {
     auto count = batch_buffer.size();
     auto msg = caf::make_message(change_batch{who, std::move(batch_buffer)});
     batch_buffer.clear();
-    rt().topics.batch_topic()->enqueue(caf::strong_actor_ptr{self->ctrl()},
-                                       caf::make_message_id(), msg,
-                                       self->context());
+    auto sender = caf::strong_actor_ptr{self->ctrl()};
+    for (auto& t : rt().topics.batch_topics())
+      if (!t->empty())
+        t->publish(sender, msg, batch_info, self->context());
     if (debug())
       log(log_level::debug, who,
           "published a batch of " + std::to_string(count) + " to " + who
@@ -221,12 +239,22 @@ struct watcher_actor_state {
     return ctx.spec.delivery == delivery_mode::at_least_once;
   }
 
-  // Durable watchers: reads what the consumer has not delivered yet from the
-  // change log, publishes it, then moves the consumer's position. Woken by
-  // notifications, the poll timer, going live and its own incomplete reads.
+  ack_tracker& tracker() {
+    return *rt().flow->tracker();
+  }
+
+  // Durable watchers: reads the next entries after the cursor from the
+  // change log and publishes them, while somebody subscribes and fewer than
+  // `max_in_flight` changes await acknowledgement. Woken by notifications,
+  // the poll timer, going live, its own incomplete reads and subscribers'
+  // progress (`acked_atom`).
   void pull(caf::event_based_actor* self);
   void publish_logged(caf::event_based_actor* self, log_batch& batch);
   void pull_failed(caf::event_based_actor* self, const caf::error& err);
+  // Moves the stored position past what every durable subscriber
+  // acknowledged, and reads again what a departed one left unprocessed.
+  void settle(caf::event_based_actor* self);
+  void store(caf::event_based_actor* self);
 
   void fetched(caf::event_based_actor* self, uint64_t id,
                caf::expected<std::string> row) {
@@ -316,44 +344,114 @@ void watcher_actor_state::pull(caf::event_based_actor* self) {
     pull_again = true;
     return;
   }
+  auto& flow = *rt().flow;
+  auto in_flight = tracker().in_flight();
+  auto max_in_flight = ctx.durable.max_in_flight;
+  // Nobody to deliver to, or the subscribers are behind: the log keeps the
+  // changes; a join or an acknowledgement wakes us (acked_atom).
+  if (flow.subscribers() == 0 || in_flight >= max_in_flight) {
+    pull_again = true;
+    return;
+  }
   pulling = true;
   pull_again = false;
+  read_epoch = tracker().epoch();
+  auto limit = static_cast<uint32_t>(
+    std::min<size_t>(ctx.durable.batch_limit, max_in_flight - in_flight));
   self
     ->request(ctx.worker, caf::infinite, read_log_atom::value,
-              ctx.durable.consumer, channel, ctx.durable.batch_limit)
+              ctx.durable.consumer, channel, !cursor.has_value(),
+              cursor.value_or(log_cursor{}), limit)
     .then([this, self](log_batch& batch) { publish_logged(self, batch); },
           [this, self](caf::error& err) { pull_failed(self, err); });
 }
 
 void watcher_actor_state::publish_logged(caf::event_based_actor* self,
                                          log_batch& batch) {
-  int64_t last = 0;
+  pulling = false;
+  pull_failures = 0;
+  auto& t = tracker();
+  auto acks = t.epoch();
+  // A subscriber left with unprocessed changes meanwhile: this read started
+  // from a position that no longer holds; read again from the new one.
+  if (acks != read_epoch) {
+    pull(self);
+    return;
+  }
+  auto now = caf::make_timestamp();
   for (auto& entry : batch.entries) {
-    last = entry.entry;
     ++rt().received;
+    stream_position pos{batch.batch, entry.entry};
+    t.published(pos, now);
     if (auto err = decoder->decode(entry.payload, rows)) {
       drop(entry.payload, describe(err));
       continue;
     }
     for (auto& row : rows)
-      publish(self, make_change(row, {batch.batch, entry.entry}));
+      publish(self, make_change(row, pos), delivery_info{1, {pos, pos}, acks});
   }
   flush_batch(self);
-  // Handed to every subscriber's mailbox: only now may the position move.
+  if (batch.complete) {
+    t.batch_finished(batch.batch);
+    cursor = log_cursor{batch.batch, 0};
+  } else {
+    cursor = log_cursor{batch.batch - 1, batch.entries.back().entry};
+  }
   // A complete batch ending at a fresh snapshot leaves nothing older to
   // read; later commits wake the watcher (notify) or the timer does (poll).
-  auto more = !(batch.complete && batch.fresh);
+  if (!(batch.complete && batch.fresh))
+    pull_again = true;
+  settle(self);
+  if (pull_again)
+    pull(self);
+}
+
+void watcher_actor_state::settle(caf::event_based_actor* self) {
+  auto& flow = *rt().flow;
+  auto s = tracker().settle();
+  if (s.rewind) {
+    log(log_level::info, who,
+        "a durable subscriber left before processing every change it "
+        "received; reading them again for the others");
+    cursor = s.read_from;
+    pull_again = true;
+  }
+  if (s.stored) {
+    to_store = s.stored;
+    store(self);
+  }
+  flow.durable_in_flight = s.in_flight;
+  flow.oldest_unacked_ns
+    = s.oldest ? s.oldest->time_since_epoch().count() : int64_t{0};
+  // One wake-up at the next acknowledgement, join or leave.
+  auto* f = rt().flow.get();
+  tracker().notify_once([f] { f->wake_watcher(); });
+}
+
+void watcher_actor_state::store(caf::event_based_actor* self) {
+  if (storing || !to_store)
+    return;
+  storing = true;
+  auto at = *to_store;
+  to_store.reset();
   self
     ->request(ctx.worker, caf::infinite, advance_atom::value,
-              ctx.durable.consumer, channel, batch.batch, batch.complete, last)
+              ctx.durable.consumer, channel, at)
     .then(
-      [this, self, more] {
-        pulling = false;
-        pull_failures = 0;
-        if (more || pull_again)
-          pull(self);
+      [this, self] {
+        storing = false;
+        store(self);
       },
-      [this, self](caf::error& err) { pull_failed(self, err); });
+      [this, self, at](caf::error& err) {
+        storing = false;
+        if (!to_store)
+          to_store = at;
+        log(log_level::warning, who,
+            "cannot store the durable consumer's position, retrying: "
+              + describe(err));
+        auto delay = backoff_delay(ctx.retry, ++pull_failures, 0.0);
+        self->delayed_send(self, delay, acked_atom::value);
+      });
 }
 
 void watcher_actor_state::pull_failed(caf::event_based_actor* self,
@@ -442,6 +540,11 @@ caf::behavior watcher(watcher_actor* self, watcher_context ctx) {
     return make_error(errc::watcher_crashed, what);
   });
   st.channel = derive_names(st.ctx.spec).channel;
+  st.rt().flow->set_watcher(caf::strong_actor_ptr{self->ctrl()});
+  // A restarted actor reads from the stored position again: what its
+  // predecessor published may not have been processed.
+  if (st.durable())
+    st.tracker().restart(std::nullopt);
   self->send(st.ctx.listener, listen_atom::value, st.channel);
   if (st.durable() && st.ctx.spec.wakeup == wakeup_mode::poll)
     self->delayed_send(self, st.ctx.durable.poll_interval, pull_atom::value,
@@ -457,6 +560,15 @@ caf::behavior watcher(watcher_actor* self, watcher_context ctx) {
                            pull_atom::value, true);
     },
     [self](pull_atom) { self->state.pull(self); },
+    [self](acked_atom) {
+      auto& state = self->state;
+      if (!state.durable())
+        return;
+      state.settle(self);
+      state.store(self);
+      if (state.pull_again)
+        state.pull(self);
+    },
     [self](prune_atom) {
       auto& state = self->state;
       auto limit = state.ctx.durable.batch_limit;

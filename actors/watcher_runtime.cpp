@@ -31,9 +31,11 @@ std::string status_board::last_error() const {
 // -- watcher_runtime ----------------------------------------------------------
 
 watcher_runtime::watcher_runtime(std::shared_ptr<topic_module> module,
-                                 std::string watcher_name)
+                                 std::string watcher_name,
+                                 subscriber_policy policy, bool durable)
     : name(watcher_name), board(std::make_shared<status_board>()),
-      topics(std::move(module), std::move(watcher_name), board) {
+      flow(std::make_shared<delivery_flow>(watcher_name, policy, durable)),
+      topics(std::move(module), std::move(watcher_name), board, flow) {
   // nop
 }
 
@@ -46,6 +48,7 @@ watcher_status watcher_runtime::snapshot() const {
   result.published = published.load();
   result.dropped = dropped.load();
   result.restarts = restarts.load();
+  flow->fill(result);
   return result;
 }
 

@@ -12,6 +12,7 @@
 
 #include <caf/message.hpp>
 
+#include "actors/delivery_flow.hpp"
 #include "actors/topic.hpp"
 #include "libwatch/status.hpp"
 #include "libwatch/table_info.hpp"
@@ -37,10 +38,13 @@ private:
 };
 
 struct watcher_runtime {
-  watcher_runtime(std::shared_ptr<topic_module> module, std::string name);
+  watcher_runtime(std::shared_ptr<topic_module> module, std::string name,
+                  subscriber_policy policy = {}, bool durable = false);
 
   std::string name;
   std::shared_ptr<status_board> board;
+  /// Bounds, counters and (durable) acknowledgements of every topic.
+  std::shared_ptr<delivery_flow> flow;
   topic_table topics;
   std::atomic<uint64_t> received{0};
   std::atomic<uint64_t> published{0};

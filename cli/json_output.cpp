@@ -94,6 +94,17 @@ json to_json(const resumed_msg& x) {
   return out;
 }
 
+json to_json(const overflow_msg& x) {
+  json out;
+  out["type"] = "overflow";
+  out["watcher"] = x.watcher;
+  out["missed"] = x.missed;
+  out["missed_from"] = iso8601(x.missed_from);
+  out["missed_until"] = iso8601(x.missed_until);
+  out["cut_off"] = x.cut_off;
+  return out;
+}
+
 std::string to_line(const json& x) {
   return x.dump(-1, ' ', false, json::error_handler_t::replace);
 }

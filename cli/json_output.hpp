@@ -37,6 +37,10 @@ json to_json(const disconnected_msg& x);
 /// `{"type":"resumed","watcher":..,"missed_from":..,"missed_until":..}`
 json to_json(const resumed_msg& x);
 
+/// `{"type":"overflow","watcher":..,"missed":N,"missed_from":..,
+/// "missed_until":..,"cut_off":false}`
+json to_json(const overflow_msg& x);
+
 /// One line of JSON without the newline. Invalid UTF-8 in strings is
 /// replaced (U+FFFD) rather than failing the whole line.
 std::string to_line(const json& x);

@@ -18,6 +18,8 @@ namespace {
 
 // Writes one line and flushes it, so a reader sees each message at once. A
 // closed stdout (the reader went away, e.g. `| head`) ends tail normally.
+// For a durable watcher the change is acknowledged when the handler calling
+// this returns: after its line was written and flushed.
 void emit(const json& x, termination& end) {
   auto line = to_line(x);
   line += '\n';
@@ -51,6 +53,7 @@ caf::behavior subscriber(caf::event_based_actor* self,
     [end](const ready_msg& x) { emit(to_json(x), *end); },
     [end](const disconnected_msg& x) { emit(to_json(x), *end); },
     [end](const resumed_msg& x) { emit(to_json(x), *end); },
+    [end](const overflow_msg& x) { emit(to_json(x), *end); },
   };
 }
 

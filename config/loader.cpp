@@ -51,8 +51,9 @@ const std::vector<section_def>& sections() {
     {"cleanup", "[cleanup]", {"orphans"}},
     {"durable",
      "[durable]",
-     {"consumer", "poll_interval", "retention", "batch_limit",
-      "prune_interval"}},
+     {"consumer", "poll_interval", "retention", "batch_limit", "prune_interval",
+      "max_in_flight"}},
+    {"subscribers", "[subscribers]", {"max_queued", "overflow"}},
     {"cluster", "[cluster]", {"listen"}},
     {"watcher",
      "[[watcher]]",
@@ -95,6 +96,8 @@ constexpr setting_key setting_keys[] = {
   {"durable.retention", "durable", "retention"},
   {"durable.prune_interval", "durable", "prune_interval"},
   {"durable.batch_limit", "durable", "batch_limit"},
+  {"durable.max_in_flight", "durable", "max_in_flight"},
+  {"subscribers.max_queued", "subscribers", "max_queued"},
 };
 
 constexpr std::string_view event_names
@@ -468,7 +471,18 @@ void read_durable(table_reader& in, watch_config& cfg) {
     cfg.durable.prune_interval = *x;
   if (auto x = in.count("batch_limit", "must be a positive number"))
     cfg.durable.batch_limit = *x;
+  if (auto x = in.count("max_in_flight", "must be a positive number"))
+    cfg.durable.max_in_flight = *x;
   in.check_keys(section("durable"));
+}
+
+void read_subscribers(table_reader& in, watch_config& cfg) {
+  if (auto x = in.count("max_queued", "must be a positive number"))
+    cfg.subscribers.max_queued = *x;
+  if (auto x = in.choice("overflow",
+                         {overflow_policy::drop, overflow_policy::disconnect}))
+    cfg.subscribers.overflow = *x;
+  in.check_keys(section("subscribers"));
 }
 
 // Reads `HOST:PORT`, `[IPV6]:PORT`, `:PORT` or `PORT` (host: loopback).
@@ -684,6 +698,8 @@ void read_section(context& ctx, const section_def& def, const toml::node& node,
     read_durable(in, cfg);
   else if (def.name == "cluster")
     read_cluster(in, cfg);
+  else if (def.name == "subscribers")
+    read_subscribers(in, cfg);
   else
     read_cleanup(in, cfg);
 }

@@ -43,6 +43,11 @@ using advance_atom = caf::atom_constant<caf::atom("lw_advance")>;
 using prune_atom = caf::atom_constant<caf::atom("lw_prune")>;
 /// Watcher to itself: time to read the change log (poll interval, retry).
 using pull_atom = caf::atom_constant<caf::atom("lw_pull")>;
+/// Subscribers to a durable watcher: somebody joined or acknowledged; see
+/// whether the stored position can move and whether to read on.
+using acked_atom = caf::atom_constant<caf::atom("lw_acked")>;
+/// Forwarder to gateway: (rack_atom, n) n more changes processed.
+using rack_atom = caf::atom_constant<caf::atom("lw_rack")>;
 /// Watcher to itself: try installing again after a transient failure.
 using retry_atom = caf::atom_constant<caf::atom("lw_retry")>;
 /// Watcher to supervisor: ready for the first time.

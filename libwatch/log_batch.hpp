@@ -10,6 +10,27 @@
 
 namespace libwatch {
 
+/// A durable consumer's place in its stream, in the form the consumers
+/// table stores it: every batch up to `tick` is finished, and of batch
+/// `tick + 1` every entry up to `entry` (0: none yet).
+struct log_cursor {
+  int64_t tick = 0;
+  int64_t entry = 0;
+
+  friend bool operator==(const log_cursor& x, const log_cursor& y) noexcept {
+    return x.tick == y.tick && x.entry == y.entry;
+  }
+
+  friend bool operator!=(const log_cursor& x, const log_cursor& y) noexcept {
+    return !(x == y);
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, log_cursor& x) {
+  return f(caf::meta::type_name("libwatch::log_cursor"), x.tick, x.entry);
+}
+
 /// One logged change: its log entry number and row-level payload.
 struct log_entry {
   int64_t entry = 0;

@@ -4,6 +4,7 @@
 // changes may have been missed so subscribers can re-read their state.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <caf/meta/type_name.hpp>
@@ -55,6 +56,32 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, resumed_msg& x) {
   return f(caf::meta::type_name("libwatch::resumed_msg"), x.watcher,
            x.missed_from, x.missed_until);
+}
+
+/// This subscriber fell behind: it had more than `[subscribers] max_queued`
+/// changes of this group waiting, so libwatch dropped `missed` changes for
+/// it instead of holding them (memory stays bounded, and libwatch keeps
+/// draining PostgreSQL's notification queue whatever subscribers do). The
+/// dropped changes were received by libwatch between `missed_from` and
+/// `missed_until` (shortly after their commits): re-read what you depend on.
+/// Arrives after the changes delivered before the drop and before any
+/// change delivered after it. With `overflow = "disconnect"`, `cut_off` is
+/// set: the subscriber was removed from the group at `missed_from` and
+/// receives nothing more until it joins again (`missed` counts only the
+/// change that did not fit). Durable subscriptions never overflow: a slow
+/// durable subscriber slows reading from the change log instead.
+struct overflow_msg {
+  std::string watcher;
+  uint64_t missed = 0;
+  caf::timestamp missed_from;
+  caf::timestamp missed_until;
+  bool cut_off = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, overflow_msg& x) {
+  return f(caf::meta::type_name("libwatch::overflow_msg"), x.watcher, x.missed,
+           x.missed_from, x.missed_until, x.cut_off);
 }
 
 } // namespace libwatch

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <caf/meta/type_name.hpp>
+#include <caf/timespan.hpp>
 
 namespace libwatch {
 
@@ -30,14 +31,31 @@ struct watcher_status {
   std::string last_error;
   uint64_t received = 0;
   uint64_t published = 0;
+  /// Notifications dropped as malformed or forged.
   uint64_t dropped = 0;
   uint64_t restarts = 0;
+  /// Changes sent to subscribers and not yet processed, over all of them.
+  uint64_t queued = 0;
+  /// The most changes one subscriber ever had waiting.
+  uint64_t queue_high_water = 0;
+  /// Changes not delivered to a subscriber because it had `max_queued`
+  /// waiting (each told by an `overflow_msg`), and how many times a
+  /// subscriber overflowed / was cut off.
+  uint64_t overflow_dropped = 0;
+  uint64_t overflows = 0;
+  uint64_t cut_offs = 0;
+  /// Durable watchers: changes read from the log and not yet acknowledged by
+  /// every durable subscriber, and the age of the oldest of them (0: none).
+  uint64_t durable_in_flight = 0;
+  caf::timespan oldest_unacked_age{0};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, watcher_status& x) {
   return f(caf::meta::type_name("libwatch::watcher_status"), x.watcher, x.state,
-           x.last_error, x.received, x.published, x.dropped, x.restarts);
+           x.last_error, x.received, x.published, x.dropped, x.restarts,
+           x.queued, x.queue_high_water, x.overflow_dropped, x.overflows,
+           x.cut_offs, x.durable_in_flight, x.oldest_unacked_age);
 }
 
 struct instance_status {

@@ -121,6 +121,14 @@ void check_policies(const watch_config& cfg, std::vector<spec_problem>& out) {
   if (cfg.durable.batch_limit < 1 || cfg.durable.batch_limit > 1'000'000)
     fail("durable.batch_limit", "is " + std::to_string(cfg.durable.batch_limit)
                                   + "; must be between 1 and 1000000");
+  if (cfg.durable.max_in_flight < 1 || cfg.durable.max_in_flight > 10'000'000)
+    fail("durable.max_in_flight", "is "
+                                    + std::to_string(cfg.durable.max_in_flight)
+                                    + "; must be between 1 and 10000000");
+  if (cfg.subscribers.max_queued < 1 || cfg.subscribers.max_queued > 10'000'000)
+    fail("subscribers.max_queued",
+         "is " + std::to_string(cfg.subscribers.max_queued)
+           + "; must be between 1 and 10000000");
   bool any_durable = false;
   for (auto& w : cfg.watchers)
     any_durable = any_durable || w.delivery == delivery_mode::at_least_once;
@@ -141,6 +149,10 @@ void check_policies(const watch_config& cfg, std::vector<spec_problem>& out) {
 
 std::string_view to_string_view(orphan_policy x) noexcept {
   return x == orphan_policy::drop ? "drop" : "warn";
+}
+
+std::string_view to_string_view(overflow_policy x) noexcept {
+  return x == overflow_policy::disconnect ? "disconnect" : "drop";
 }
 
 std::vector<spec_problem> validate(const watch_config& cfg) {

@@ -71,6 +71,35 @@ struct durable_policy {
   uint32_t batch_limit = 10'000;
   /// How often each durable watcher prunes the log.
   caf::timespan prune_interval = std::chrono::seconds(60);
+  /// Most changes a durable watcher keeps read from the log but not yet
+  /// acknowledged by every durable subscriber. A slow subscriber slows
+  /// reading instead of growing memory; the consumer's stored position
+  /// moves only past acknowledged changes.
+  uint32_t max_in_flight = 10'000;
+};
+
+/// What to do with a subscriber that has `max_queued` changes waiting.
+enum class overflow_policy : uint8_t {
+  /// Drop further changes for it until it has worked off half its queue,
+  /// then tell it what it missed (`overflow_msg`).
+  drop,
+  /// Remove it from the group and tell it so (`overflow_msg::cut_off`).
+  disconnect,
+};
+
+/// `"drop"` or `"disconnect"`: the spelling in configuration files.
+std::string_view to_string_view(overflow_policy x) noexcept;
+
+/// How much libwatch holds for subscribers that are slower than the
+/// database. libwatch keeps draining the LISTEN connection whatever
+/// subscribers do (PostgreSQL's notification queue is shared by the whole
+/// cluster), so the bound is on what waits for each subscriber: per
+/// subscriber and group, changes sent but not yet processed (a batch counts
+/// its changes). Durable subscriptions are bounded by
+/// `durable_policy::max_in_flight` instead and never overflow.
+struct subscriber_policy {
+  uint32_t max_queued = 10'000;
+  overflow_policy overflow = overflow_policy::drop;
 };
 
 /// Where a watcher node publishes its groups for subscriber nodes
@@ -103,6 +132,7 @@ struct watch_config {
   restart_policy restarts;
   orphan_policy orphans = orphan_policy::warn;
   durable_policy durable;
+  subscriber_policy subscribers;
   /// Publishing this node's groups to other nodes (off by default).
   cluster_policy cluster;
   /// The watchers to run; each gets its own actor, trigger and channel.

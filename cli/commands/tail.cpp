@@ -39,6 +39,9 @@ shown. Each received message is one JSON line on stdout:
   {"type":"ready","watcher":..,"at":..}
   {"type":"disconnected","watcher":..,"reason":..,"since":..}
   {"type":"resumed","watcher":..,"missed_from":..,"missed_until":..}
+  {"type":"overflow","watcher":..,"missed":N,"missed_from":..,"missed_until":..,"cut_off":false}
+A durable watcher's change is acknowledged once its line was written and
+flushed: killed at any moment, tail resumes after the last such line.
 Logs go to stderr (LIBWATCH_LOG=debug for more). SIGINT/SIGTERM end it.
 
 Exit codes: 0 ended by SIGINT/SIGTERM (or stdout closed); 2 usage error,

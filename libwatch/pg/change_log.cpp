@@ -11,22 +11,17 @@ namespace {
 
 constexpr std::string_view reading = "reading the change log";
 
-struct consumer_state {
-  int64_t tick = 0;
-  int64_t entry = 0;
-};
-
-caf::expected<consumer_state> state_of(connection& conn,
-                                       const std::string& consumer,
-                                       const std::string& channel) {
+caf::expected<log_cursor> state_of(connection& conn,
+                                   const std::string& consumer,
+                                   const std::string& channel) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto res
       = conn.exec(reading, sql::consumer_state_query(), {consumer, channel});
     if (!res)
       return res.error();
     if (res->rows() == 1)
-      return consumer_state{std::stoll(std::string{res->get(0, 0)}),
-                            std::stoll(std::string{res->get(0, 1)})};
+      return log_cursor{std::stoll(std::string{res->get(0, 0)}),
+                        std::stoll(std::string{res->get(0, 1)})};
     if (auto err = register_consumer(conn, consumer, channel))
       return err;
   }
@@ -44,8 +39,11 @@ caf::error register_consumer(connection& conn, const std::string& consumer,
 }
 
 caf::expected<log_batch> read_log(connection& conn, const std::string& consumer,
-                                  const std::string& channel, uint32_t limit) {
-  auto state = state_of(conn, consumer, channel);
+                                  const std::string& channel,
+                                  std::optional<log_cursor> from,
+                                  uint32_t limit) {
+  auto state = from ? caf::expected<log_cursor>{*from}
+                    : state_of(conn, consumer, channel);
   if (!state)
     return state.error();
   log_batch out;
@@ -72,13 +70,10 @@ caf::expected<log_batch> read_log(connection& conn, const std::string& consumer,
 }
 
 caf::error advance_log(connection& conn, const std::string& consumer,
-                       const std::string& channel, int64_t batch, bool complete,
-                       int64_t last) {
-  auto tick = complete ? batch : batch - 1;
-  auto entry = complete ? int64_t{0} : last;
+                       const std::string& channel, log_cursor at) {
   auto res = conn.exec(
     "advancing the durable consumer " + consumer, sql::advance_statement(),
-    {consumer, channel, std::to_string(tick), std::to_string(entry)});
+    {consumer, channel, std::to_string(at.tick), std::to_string(at.entry)});
   return res ? caf::none : res.error();
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,16 +23,18 @@ caf::error register_consumer(connection& conn, const std::string& consumer,
                              const std::string& channel);
 
 /// Reads the next entries (at most `limit`) of `consumer` on the watcher's
-/// `channel`, registering the consumer (from now on) if it is new. Does not
-/// move the consumer's position.
+/// `channel` after `from`, or after the consumer's stored position when
+/// `from` is empty (registering the consumer, from now on, if it is new).
+/// Does not move the stored position: a watcher reads ahead of what its
+/// subscribers acknowledged.
 caf::expected<log_batch> read_log(connection& conn, const std::string& consumer,
-                                  const std::string& channel, uint32_t limit);
+                                  const std::string& channel,
+                                  std::optional<log_cursor> from,
+                                  uint32_t limit);
 
-/// Records that `consumer` delivered `batch` up to entry `last` (the whole
-/// batch when `complete`).
+/// Stores `consumer`'s position: everything up to `at` was acknowledged.
 caf::error advance_log(connection& conn, const std::string& consumer,
-                       const std::string& channel, int64_t batch, bool complete,
-                       int64_t last);
+                       const std::string& channel, log_cursor at);
 
 /// Removes up to `limit` entries of `channel` that every consumer has
 /// passed or that are older than `retention`; returns how many.
