@@ -11,7 +11,12 @@
 //   libwatch_subscriber [--batch] [--statement]
 // --statement installs statement-level triggers (trigger_level::statement).
 // LIBWATCH_BENCH_CAF_THREADS=N sets CAF's scheduler.max-threads,
-// LIBWATCH_BENCH_CAF_SLEEP_US=N its work-stealing.moderate-sleep-duration.
+// LIBWATCH_BENCH_CAF_SLEEP_US=N its work-stealing.moderate-sleep-duration,
+// LIBWATCH_BENCH_MAX_QUEUED=N `[subscribers] max_queued` (to compare with an
+// effectively unbounded queue), LIBWATCH_BENCH_SLOW_NS=N makes the W1
+// subscriber spend N ns per change (a slow subscriber: it then ends once
+// delivered + reported missed changes reach BENCH_EXPECT, and prints the
+// overflow reports and its idle RSS on stderr).
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -113,6 +118,9 @@ struct tally {
   std::atomic<int64_t> first_ns{0};
   std::atomic<int64_t> last_ns{0};
   std::atomic<long> joined{0};
+  // Changes reported missed by overflow_msg.
+  std::atomic<long> missed{0};
+  std::atomic<long> overflows{0};
   std::mutex lat_mtx;
   std::vector<int64_t> latencies_us;
 
@@ -144,8 +152,15 @@ void check_id(w1_state& st, const change& c) {
     ++w1_dups;
 }
 
+void spin_for(long ns) {
+  auto until = now_ns() + ns;
+  while (now_ns() < until) {
+    // a subscriber doing slow work
+  }
+}
+
 caf::behavior w1_subscriber(caf::stateful_actor<w1_state>* self, instance lw,
-                            tally* t, bool batched) {
+                            tally* t, bool batched, long slow_ns) {
   self->state.seen.resize(static_cast<size_t>(t->expect) + 2, 0);
   if (batched)
     self->join(*lw.all_batched("items:inserted"));
@@ -154,13 +169,21 @@ caf::behavior w1_subscriber(caf::stateful_actor<w1_state>* self, instance lw,
   ++t->joined;
   return {
     [=](const change& c) {
+      if (slow_ns > 0)
+        spin_for(slow_ns);
       t->count(1, now_ns());
       check_id(self->state, c);
     },
     [=](const change_batch& b) {
+      if (slow_ns > 0)
+        spin_for(slow_ns * static_cast<long>(b.changes.size()));
       t->count(static_cast<long>(b.changes.size()), now_ns());
       for (auto& c : b.changes)
         check_id(self->state, c);
+    },
+    [=](const overflow_msg& x) {
+      t->missed += static_cast<long>(x.missed);
+      ++t->overflows;
     },
     [](const ready_msg&) {},
     [](const disconnected_msg&) {},
@@ -220,7 +243,20 @@ caf::behavior update_subscriber(caf::stateful_actor<key_state>* self,
     [](const ready_msg&) {},
     [](const disconnected_msg&) {},
     [](const resumed_msg&) {},
+    [=](const overflow_msg& x) {
+      t->missed += static_cast<long>(x.missed);
+      ++t->overflows;
+    },
   };
+}
+
+long rss_kb() {
+  std::ifstream in{"/proc/self/status"};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0)
+      return std::strtol(line.c_str() + 6, nullptr, 10);
+  return -1;
 }
 
 } // namespace
@@ -258,6 +294,9 @@ int main(int argc, char** argv) {
             caf::timespan{std::chrono::microseconds(us)});
   caf::actor_system sys{cfg};
   watch_config config; // connection from the PG* variables
+  if (auto n = env_long("LIBWATCH_BENCH_MAX_QUEUED", 0); n > 0)
+    config.subscribers.max_queued = static_cast<uint32_t>(n);
+  auto slow_ns = env_long("LIBWATCH_BENCH_SLOW_NS", 0);
   if (workload == "w1")
     config.watchers = {watcher_spec::on("items", event_kind::inserted)
                          .with_extra_columns({"owner_id"})
@@ -281,7 +320,7 @@ int main(int argc, char** argv) {
   std::atomic<long> subs_ok{0};
   long wanted = 1;
   if (workload == "w1") {
-    sys.spawn(w1_subscriber, *lw, &t, batched);
+    sys.spawn(w1_subscriber, *lw, &t, batched, slow_ns);
   } else if (workload == "w2") {
     sys.spawn(update_subscriber, *lw, &t, int64_t{0}, &subs_ok, per_sub);
   } else {
@@ -291,15 +330,22 @@ int main(int argc, char** argv) {
   }
   while (t.joined < wanted)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::fprintf(stderr, "idle_rss_kb=%ld\n", rss_kb());
   std::puts("READY");
   std::fflush(stdout);
   auto deadline = now_ns() + timeout_s * 1'000'000'000;
   while (now_ns() < deadline) {
     if (t.received >= t.expect && now_ns() >= t.last_ns + grace_ms * 1'000'000)
       break;
+    // A slow subscriber is done once every change is delivered or reported.
+    if (slow_ns > 0 && t.received + t.missed >= t.expect)
+      break;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   auto received = std::min(t.received.load(), t.expect);
+  if (t.overflows > 0)
+    std::fprintf(stderr, "overflow reports=%ld missed=%ld delivered=%ld\n",
+                 t.overflows.load(), t.missed.load(), t.received.load());
   auto extra = t.extra.load();
   auto first = t.first_ns.load();
   auto last = t.last_ns.load();

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# What the bound on slow subscribers costs and what it saves, measured in one
+# run against rawlisten (plain libpq, the physical limit):
+#  1. W1/W2/W3 of the shared kit, interleaved round by round: raw, libwatch
+#     with the default bound ([subscribers] max_queued = 10000), and libwatch
+#     with an effectively unbounded queue (max_queued = 10,000,000);
+#  2. a 1,000,000-row insert to a W1 subscriber that spends 30 us per change
+#     (about 10x slower than libwatch receives the burst): peak RSS of the
+#     subscriber process and its RSS when idle, and what it was told it
+#     missed.
+#
+#   bench/slow_subscribers.sh [ROUNDS]     (default 5)
+#
+# Results: build/benchmarks/slow_results.txt, build/benchmarks/slow_summary.md.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+rounds=${1:-5}
+kit_src=${LIBWATCH_BENCH_KIT:-$root/../shared/bench}
+out=$root/build/benchmarks
+kit=$out/kit
+"$root/scripts/install-deps.sh"
+
+cmake -S "$root" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DLIBWATCH_BUILD_TESTS=OFF -DLIBWATCH_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build "$out" -j2 --target libwatch_subscriber >/dev/null
+sub=$out/bench/libwatch_subscriber
+
+rm -rf "$kit"
+cp -r "$kit_src" "$kit"
+chmod -R u+w "$kit"
+make -s -C "$kit"
+export BENCH_ROOT=${BENCH_ROOT:-/tmp/libwatch-bench}
+"$kit/cluster.sh" init >/dev/null
+eval "$("$kit/cluster.sh" env)"
+results=$out/slow_results.txt
+slow=$out/slow_burst.txt
+: >"$results"
+: >"$slow"
+
+# One 1,000,000-row burst to a slow subscriber; appends one line to $slow.
+slow_burst() {
+  local log=$out/slow_burst.log time_file=$out/slow_burst.time
+  # As the kit's driver does: no trigger left from another run, an empty table.
+  "$kit/cluster.sh" psql -c "DO \$\$ DECLARE t record; BEGIN FOR t IN SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.items'::regclass AND NOT tgisinternal LOOP EXECUTE format('DROP TRIGGER %I ON public.items', t.tgname); END LOOP; END \$\$" >/dev/null
+  "$kit/cluster.sh" psql -c "TRUNCATE items RESTART IDENTITY" >/dev/null
+  coproc SUB { BENCH_WORKLOAD=w1 BENCH_EXPECT=1000000 BENCH_TIMEOUT_S=600 \
+    LIBWATCH_BENCH_SLOW_NS=30000 /usr/bin/time -v -o "$time_file" \
+    "$sub" 2>"$log"; }
+  local line
+  read -r line <&"${SUB[0]}"
+  [ "$line" = READY ] || { echo "subscriber did not get ready: $line" >&2; cat "$log" >&2; exit 1; }
+  local start=$(date +%s%N)
+  "$kit/cluster.sh" psql -c "INSERT INTO items (label, qty, owner_id) SELECT 'item ' || i, 0, i % 100 FROM generate_series(1, 1000000) i" >/dev/null
+  local committed=$(date +%s%N)
+  read -r line <&"${SUB[0]}" || true
+  wait "$SUB_PID" || true
+  local done_ns=$(date +%s%N)
+  local peak idle report
+  peak=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$time_file")
+  idle=$(sed -n 's/^idle_rss_kb=//p' "$log")
+  report=$(grep '^overflow reports' "$log" || echo "overflow reports=0")
+  echo "peak_rss_kb=$peak idle_rss_kb=$idle above_idle_kb=$((peak - idle)) insert_ms=$(((committed - start) / 1000000)) total_ms=$(((done_ns - start) / 1000000)) $report $line" >>"$slow"
+}
+
+for round in $(seq 1 "$rounds"); do
+  echo "== round $round of $rounds" >&2
+  "$kit/run_all.sh" --reps 1 --label raw --sub "$kit/rawlisten --parse" \
+    --triggers "$kit/sql/ectowatch_equiv_triggers.sql" --workloads "w1 w2 w3" \
+    --out "$results" >/dev/null
+  "$kit/run_all.sh" --reps 1 --label libwatch --sub "$sub" \
+    --workloads "w1 w2 w3" --out "$results" >/dev/null
+  "$kit/run_all.sh" --reps 1 --label libwatch-unbounded \
+    --sub "env LIBWATCH_BENCH_MAX_QUEUED=10000000 $sub" \
+    --workloads "w1 w2 w3" --out "$results" >/dev/null
+  slow_burst
+done
+{
+  "$kit/summarize.sh" "$results"
+  echo
+  echo "Slow subscriber (30 us per change), 1,000,000-row insert, per round:"
+  echo
+  sed 's/^/    /' "$slow"
+} | tee "$out/slow_summary.md"
