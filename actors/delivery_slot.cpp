@@ -134,6 +134,11 @@ bool delivery_slot::overflow(const delivery_info& info,
   missed_from_ = now;
   missed_until_ = now;
   overflowing_ = true;
+  // The subscriber may have drained its queue between our check and the
+  // flag: it then saw no overflow to report, and nothing else would.
+  // Sequentially consistent, paired with dequeue(): flag, then depth.
+  if (in_flight_.load() <= limit_ / 2)
+    flush_overflow(host);
   return true;
 }
 
@@ -165,10 +170,10 @@ void delivery_slot::credit(uint64_t changes) {
 }
 
 void delivery_slot::dequeue(uint64_t changes) {
-  auto depth
-    = in_flight_.fetch_sub(changes, std::memory_order_acq_rel) - changes;
+  // Sequentially consistent, paired with overflow(): depth, then flag.
+  auto depth = in_flight_.fetch_sub(changes) - changes;
   flow_->dequeued(changes);
-  if (!overflowing_.load(std::memory_order_acquire) || depth > limit_ / 2)
+  if (!overflowing_.load() || depth > limit_ / 2)
     return;
   std::lock_guard<std::recursive_mutex> guard{mtx_};
   if (overflowing_.load(std::memory_order_relaxed)
