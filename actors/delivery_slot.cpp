@@ -86,8 +86,16 @@ bool delivery_slot::deliver(const caf::strong_actor_ptr& sender,
     }
   }
   std::lock_guard<std::recursive_mutex> guard{mtx_};
-  if (!overflowing_.load(std::memory_order_relaxed))
+  if (!overflowing_.load(std::memory_order_relaxed)) {
+    // Another thread may have reported an overflow while we waited for the
+    // lock: the change may fit now.
+    auto depth = in_flight_.load();
+    if (depth == 0 || depth + info.changes <= limit_) {
+      enqueue_tracked(sender, msg, info, host);
+      return true;
+    }
     return overflow(info, host);
+  }
   if (in_flight_.load(std::memory_order_relaxed) > limit_ / 2) {
     missed_ += info.changes;
     missed_until_ = caf::make_timestamp();
@@ -143,12 +151,14 @@ bool delivery_slot::overflow(const delivery_info& info,
 }
 
 void delivery_slot::flush_overflow(caf::execution_unit* host) {
-  // Cleared first: the enqueue below may come back through processed().
-  overflowing_ = false;
   auto msg = caf::make_message(overflow_msg{
     flow_->watcher(), missed_, missed_from_, missed_until_, false});
   missed_ = 0;
+  // The report first, the flag after: the publisher's lock-free path
+  // enqueues changes once it sees the flag cleared, and none may overtake
+  // the report. (A plain message: it never comes back through processed().)
   who_->enqueue(nullptr, caf::make_message_id(), std::move(msg), host);
+  overflowing_ = false;
 }
 
 void delivery_slot::processed(const delivery_info& info) {
