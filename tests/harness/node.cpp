@@ -8,8 +8,11 @@
 //       subscribes to WATCHER on the watcher node at HOST:PORT
 // Lines: "change [arrival µs, with LIBWATCH_NODE_STAMP] <deep_to_string of
 // the change>", "ready_msg",
-// "disconnected", "resumed", "error <text>". The first "ready_msg" means the
-// subscription is in place.
+// "disconnected", "resumed", "overflow <deep_to_string of the overflow_msg>",
+// "error <text>". The first "ready_msg" means the subscription is in place.
+// SIGUSR1 makes a watch node print one line per watcher, "status WATCHER
+// received=N published=N queued=N queue_high_water=N overflow_dropped=N
+// overflows=N cut_offs=N" (instance::status()), then "status_end".
 #include <signal.h>
 
 #include <chrono>
@@ -53,16 +56,42 @@ caf::behavior printer(caf::event_based_actor* self, caf::group g) {
     [](const libwatch::ready_msg&) { say("ready_msg"); },
     [](const libwatch::disconnected_msg&) { say("disconnected"); },
     [](const libwatch::resumed_msg&) { say("resumed"); },
+    [](const libwatch::overflow_msg& x) {
+      say("overflow " + caf::deep_to_string(x));
+    },
   };
 }
 
-void wait_for_sigterm() {
+// Prints the counters of every watcher of `inst`.
+void print_status(const libwatch::instance& inst) {
+  auto st = inst.status();
+  for (auto& w : st.watchers)
+    say("status " + w.watcher + " received=" + std::to_string(w.received)
+        + " published=" + std::to_string(w.published)
+        + " queued=" + std::to_string(w.queued)
+        + " queue_high_water=" + std::to_string(w.queue_high_water)
+        + " overflow_dropped=" + std::to_string(w.overflow_dropped)
+        + " overflows=" + std::to_string(w.overflows)
+        + " cut_offs=" + std::to_string(w.cut_offs));
+  say("status_end");
+}
+
+// Waits for SIGTERM or SIGINT; meanwhile prints the status of `inst` (if
+// any) on each SIGUSR1.
+void wait_for_sigterm(const libwatch::instance* inst = nullptr) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
+  sigaddset(&set, SIGUSR1);
+  for (;;) {
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (sig != SIGUSR1)
+      return;
+    if (inst)
+      print_status(*inst);
+  }
 }
 
 int usage() {
@@ -79,6 +108,7 @@ int main(int argc, char** argv) {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   if (argc < 2)
     return usage();
@@ -114,7 +144,7 @@ int main(int argc, char** argv) {
     } else {
       say("ready");
     }
-    wait_for_sigterm();
+    wait_for_sigterm(&*inst);
     inst->stop();
     if (sub)
       caf::anon_send_exit(sub, caf::exit_reason::user_shutdown);

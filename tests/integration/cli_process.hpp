@@ -41,6 +41,11 @@ public:
   /// Sends `sig` to the process.
   void signal(int sig);
 
+  /// The process id (e.g. for /proc/PID).
+  pid_t pid() const noexcept {
+    return pid_;
+  }
+
   /// Waits up to `timeout` for the process to end; its exit code, -1 if it
   /// died of a signal, nothing if it still runs.
   std::optional<int> wait(std::chrono::milliseconds timeout);
