@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "integration/cli_fixture.hpp"
+#include "integration/slow_support.hpp"
 #include "libwatch/change.hpp"
 
 using namespace libwatch;
@@ -27,37 +28,16 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-// Sanitizer and debug builds run the tool several times slower: they get
-// fewer rows, a slower reader, longer patience and 10 kills instead of 12
-// (each start of tail takes 0.5-3 s there).
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool sanitized_build = true;
-#elif defined(__has_feature)
-#  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool sanitized_build = true;
-#  else
-constexpr bool sanitized_build = false;
-#  endif
-#else
-constexpr bool sanitized_build = false;
-#endif
-
-#ifdef NDEBUG
-constexpr bool slow_build = sanitized_build;
-#else
-constexpr bool slow_build = true;
-#endif
-
+// Sanitizer and debug builds (slow_support.hpp) get fewer rows, a slower
+// reader, longer patience and 10 kills instead of 12 (each start of tail
+// takes 0.5-3 s there).
 constexpr int transactions = 6;
 constexpr int kills = slow_build ? 10 : 12;
 const std::string watcher_name = "crash_events";
 
-// Rows to insert: `fallback`, or LIBWATCH_SLOW_TEST_ROWS when set; always a
-// multiple of `transactions`.
-int64_t rows_to_insert(int64_t fallback) {
-  int64_t rows = fallback;
-  if (auto* text = std::getenv("LIBWATCH_SLOW_TEST_ROWS"); text && *text)
-    rows = std::max<int64_t>(std::atoll(text), 1);
+// Rows to insert, a multiple of `transactions`.
+int64_t rows_in_transactions(int64_t fallback) {
+  auto rows = rows_to_insert(fallback);
   return std::max<int64_t>(rows / transactions, 1) * transactions;
 }
 
@@ -69,45 +49,10 @@ uint64_t test_seed() {
   return std::random_device{}();
 }
 
-// Lines per second the slow reader takes: `fallback`, or
-// LIBWATCH_SLOW_TEST_RATE when set.
-double lines_per_second_or(double fallback) {
-  if (auto* text = std::getenv("LIBWATCH_SLOW_TEST_RATE"); text && *text)
-    return std::max(std::atof(text), 1.0);
-  return fallback;
-}
-
-std::string last_chars(const std::string& text, size_t n = 4000) {
-  return text.size() <= n ? text : "..." + text.substr(text.size() - n);
-}
-
 std::string to_string(const stream_position& x) {
   return "{batch " + std::to_string(x.batch) + ", entry "
          + std::to_string(x.entry) + "}";
 }
-
-// Reads at most `per_second` lines per second on average: the reader that
-// makes tail's stdout pipe fill up while the database has more to give.
-class throttle {
-public:
-  explicit throttle(double per_second)
-      : per_second_(per_second), start_(clock_type::now()) {
-    // nop
-  }
-
-  void line() {
-    if (++count_ % 50 != 0)
-      return;
-    auto due = std::chrono::duration<double>(count_ / per_second_);
-    std::this_thread::sleep_until(
-      start_ + std::chrono::duration_cast<clock_type::duration>(due));
-  }
-
-private:
-  double per_second_;
-  clock_type::time_point start_;
-  uint64_t count_ = 0;
-};
 
 // Everything the runs of tail printed, checked line by line as it arrives.
 // Inserted ids ascend in commit order, so a run that loses nothing prints
@@ -341,7 +286,7 @@ CAF_TEST(a_durable_tail_killed_at_random_moments_loses_nothing) {
   // most of the time: a few thousand rows keep the test under 20 s (caf-test's
   // watchdog allows 30 s) with AddressSanitizer or a parallel test on 2
   // cores, and leave rows for every run.
-  const int64_t rows = rows_to_insert(slow_build ? 2'400 : 12'000);
+  const int64_t rows = rows_in_transactions(slow_build ? 2'400 : 12'000);
   const int64_t per_transaction = rows / transactions;
   const double lines_per_second
     = lines_per_second_or(slow_build ? 1'000 : 3'000);

@@ -26,6 +26,7 @@
 #include <thread>
 
 #include "integration/cli_fixture.hpp"
+#include "integration/slow_support.hpp"
 
 extern char** environ;
 
@@ -38,48 +39,12 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-// Sanitizer and debug builds run the tool several times slower: they get a
-// smaller burst and a slower reader. Sanitizers also keep freed memory in
-// quarantine, so tail's peak memory is only reported there, not checked.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool sanitized_build = true;
-#elif defined(__has_feature)
-#  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool sanitized_build = true;
-#  else
-constexpr bool sanitized_build = false;
-#  endif
-#else
-constexpr bool sanitized_build = false;
-#endif
-
-#ifdef NDEBUG
-constexpr bool slow_build = sanitized_build;
-#else
-constexpr bool slow_build = true;
-#endif
+// Sanitizer and debug builds (slow_support.hpp) get a smaller burst and a
+// slower reader; under sanitizers tail's peak memory is reported, not
+// checked (their quarantine keeps freed memory).
 
 // How far tail's memory may grow above its idle size during the burst.
 constexpr long max_growth_kib = 64 * 1024;
-
-// Rows of the burst: `fallback`, or LIBWATCH_SLOW_TEST_ROWS when set.
-int64_t rows_to_insert(int64_t fallback) {
-  if (auto* text = std::getenv("LIBWATCH_SLOW_TEST_ROWS"); text && *text)
-    return std::max<int64_t>(std::atoll(text), 1);
-  return fallback;
-}
-
-// Lines per second the slow reader takes: `fallback`, or
-// LIBWATCH_SLOW_TEST_RATE when set.
-double lines_per_second_or(double fallback) {
-  if (auto* text = std::getenv("LIBWATCH_SLOW_TEST_RATE"); text && *text)
-    return std::max(std::atof(text), 1.0);
-  return fallback;
-}
-
-std::string last_chars(const std::string& text, size_t n = 4000) {
-  return text.size() <= n ? text : "..." + text.substr(text.size() - n);
-}
 
 bool is_timestamp(const json& x) {
   static const std::regex iso{R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)"};
@@ -90,21 +55,6 @@ long milliseconds_since(clock_type::time_point t) {
   return static_cast<long>(
     std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t)
       .count());
-}
-
-// A field of /proc/PID/status in KiB (VmRSS, VmHWM); -1 if unavailable.
-long status_kib(pid_t pid, const std::string& field) {
-  std::ifstream in{"/proc/" + std::to_string(pid) + "/status"};
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.compare(0, field.size() + 1, field + ":") == 0) {
-      std::istringstream value{line.substr(field.size() + 1)};
-      long kib = -1;
-      value >> kib;
-      return kib;
-    }
-  }
-  return -1;
 }
 
 // `libwatch tail CONFIG` with stdout on a pipe that the test reads at its own
@@ -262,28 +212,6 @@ private:
   std::string buf_;
   size_t pos_ = 0;
   std::optional<int> exit_code_;
-};
-
-// Reads at most `per_second` lines per second on average.
-class throttle {
-public:
-  explicit throttle(double per_second)
-      : per_second_(per_second), start_(clock_type::now()) {
-    // nop
-  }
-
-  void line() {
-    if (++count_ % 50 != 0)
-      return;
-    auto due = std::chrono::duration<double>(count_ / per_second_);
-    std::this_thread::sleep_until(
-      start_ + std::chrono::duration_cast<clock_type::duration>(due));
-  }
-
-private:
-  double per_second_;
-  clock_type::time_point start_;
-  uint64_t count_ = 0;
 };
 
 // Checks an overflow line's fields; empty if fine, else what is wrong.
