@@ -10,24 +10,8 @@
 # Needs the project built (build/benchmarks/bench/libwatch_subscriber); builds it
 # if missing. Results: build/benchmarks/results.txt and build/benchmarks/summary.md.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${1:-5}
-kit_src=${LIBWATCH_BENCH_KIT:-$root/../shared/bench}
-out=$root/build/benchmarks
-kit=$out/kit
-"$root/scripts/install-deps.sh"
-
-cmake -S "$root" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DLIBWATCH_BUILD_TESTS=OFF -DLIBWATCH_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build "$out" -j2 --target libwatch_subscriber >/dev/null
-sub=$out/bench/libwatch_subscriber
-
-rm -rf "$kit"
-cp -r "$kit_src" "$kit"
-chmod -R u+w "$kit"
-make -s -C "$kit"
-export BENCH_ROOT=${BENCH_ROOT:-/tmp/libwatch-bench}
-"$kit/cluster.sh" init >/dev/null
+source "$(dirname "$0")/prepare_kit.sh"
 results=$out/results.txt
 : >"$results"
 for round in $(seq 1 "$rounds"); do

@@ -203,7 +203,7 @@ private:
   std::string last_line_;
 };
 
-struct fixture : cli_fixture {
+struct fixture : cli_fixture, patience {
   fixture() {
     db.exec("CREATE TABLE events (id bigint PRIMARY KEY, note text)");
   }
@@ -245,7 +245,7 @@ struct fixture : cli_fixture {
         return false;
       }
       auto now = clock_type::now();
-      if (now - last_line > stall || now > deadline) {
+      if (out_of_time(last_line)) {
         CLI_CHECK(false, "run " << book.run() << ": "
                                 << (now > deadline ? "out of time"
                                                    : "no line for too long")
@@ -258,23 +258,6 @@ struct fixture : cli_fixture {
     }
     return true;
   }
-
-  // How long to wait for tail to end: up to `stall`, less when the test's
-  // time is almost up.
-  std::chrono::milliseconds time_left() const {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline + 4s - clock_type::now());
-    return std::clamp<std::chrono::milliseconds>(
-      left, 500ms,
-      std::chrono::duration_cast<std::chrono::milliseconds>(stall));
-  }
-
-  // Longest wait for tail's next line.
-  clock_type::duration stall = slow_build ? 20s : 10s;
-
-  // The test fails (and its tail is killed) after this: caf-test's watchdog
-  // aborts a test after 30 s, leaving the tool running.
-  clock_type::time_point deadline = clock_type::now() + 25s;
 };
 
 } // namespace

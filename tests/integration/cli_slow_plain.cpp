@@ -347,7 +347,7 @@ private:
   size_t lines_ = 0;
 };
 
-struct fixture : cli_fixture {
+struct fixture : cli_fixture, patience {
   fixture() {
     db.exec("CREATE TABLE events (id bigint PRIMARY KEY)");
   }
@@ -372,27 +372,6 @@ struct fixture : cli_fixture {
   }
 
   // Whether to give up waiting for a line that last came at `last_line`.
-  bool out_of_time(clock_type::time_point last_line) const {
-    auto now = clock_type::now();
-    return now - last_line > stall || now > deadline;
-  }
-
-  // How long to wait for tail to end: up to `stall`, less when the test's
-  // time is almost up.
-  std::chrono::milliseconds time_left() const {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline + 4s - clock_type::now());
-    return std::clamp<std::chrono::milliseconds>(
-      left, 500ms,
-      std::chrono::duration_cast<std::chrono::milliseconds>(stall));
-  }
-
-  // Longest wait for tail's next line.
-  clock_type::duration stall = slow_build ? 20s : 10s;
-
-  // The test fails (and its tail is killed) after this: caf-test's watchdog
-  // aborts a test after 30 s, leaving the tool running.
-  clock_type::time_point deadline = clock_type::now() + 25s;
 };
 
 } // namespace

@@ -51,4 +51,17 @@ void throttle::line() {
     start_ + std::chrono::duration_cast<clock_type::duration>(due));
 }
 
+bool patience::out_of_time(clock_type::time_point last_line) const {
+  auto now = clock_type::now();
+  return now - last_line > stall || now > deadline;
+}
+
+std::chrono::milliseconds patience::time_left() const {
+  using std::chrono::milliseconds;
+  auto left = std::chrono::duration_cast<milliseconds>(
+    deadline + std::chrono::seconds(4) - clock_type::now());
+  return std::clamp<milliseconds>(
+    left, milliseconds(500), std::chrono::duration_cast<milliseconds>(stall));
+}
+
 } // namespace libwatch::testing

@@ -61,4 +61,24 @@ private:
   uint64_t count_ = 0;
 };
 
+/// A slow test's patience: how long it waits for the next line, and when it
+/// gives up: before caf-test's watchdog aborts a test after 30 s, which
+/// would leave its child processes running.
+struct patience {
+  using clock_type = std::chrono::steady_clock;
+
+  /// Whether a test that last saw a line at `last_line` must give up.
+  bool out_of_time(clock_type::time_point last_line) const;
+
+  /// How long to wait for a child to end: up to `stall`, less when the
+  /// test's time is almost up.
+  std::chrono::milliseconds time_left() const;
+
+  /// Longest wait for a child's next line.
+  clock_type::duration stall = std::chrono::seconds(slow_build ? 20 : 10);
+
+  clock_type::time_point deadline
+    = clock_type::now() + std::chrono::seconds(25);
+};
+
 } // namespace libwatch::testing
