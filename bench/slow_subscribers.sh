@@ -11,6 +11,9 @@
 #
 #   bench/slow_subscribers.sh [ROUNDS]     (default 5)
 #
+# LIBWATCH_BENCH_BASE_SUB=PATH adds the kit subscriber of another build (e.g.
+# the commit before the bound) as "libwatch-before" to the same rounds.
+#
 # Results: build/benchmarks/slow_results.txt, build/benchmarks/slow_summary.md.
 set -euo pipefail
 rounds=${1:-5}
@@ -56,6 +59,11 @@ for round in $(seq 1 "$rounds"); do
   "$kit/run_all.sh" --reps 1 --label libwatch-unbounded \
     --sub "env LIBWATCH_BENCH_MAX_QUEUED=10000000 $sub" \
     --workloads "w1 w2 w3" --out "$results" >/dev/null
+  if [ -n "${LIBWATCH_BENCH_BASE_SUB:-}" ]; then
+    "$kit/run_all.sh" --reps 1 --label libwatch-before \
+      --sub "$LIBWATCH_BENCH_BASE_SUB" --workloads "w1 w2 w3" \
+      --out "$results" >/dev/null
+  fi
   slow_burst
 done
 {

@@ -5,6 +5,10 @@
 // the drop followed by overflow_msg reports that account for every change
 // it missed, exactly where they are missing. Afterwards it receives every
 // change again.
+// With a small bound the subscriber node, continued right after the commit
+// while the watcher node still publishes, keeps crediting what it got while
+// the watcher node drops and reports: still no change overtakes the report
+// of a gap before it, and none is dropped unreported.
 #define CAF_SUITE remote_slow
 #include <caf/test/unit_test.hpp>
 
@@ -12,6 +16,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -51,17 +56,32 @@ constexpr int64_t after_rows = 1'000;
 
 constexpr uint64_t max_queued = 2'000;
 
+// The bounds of the rounds of the second test: so small that the watcher
+// node starts and ends an overflow every few changes while the subscriber
+// node credits them from another thread. With 64 (a forwarder's credit
+// step) credits come back at once, not after a delay, so a round has more
+// overflows: more chances for a change to overtake a report.
+constexpr uint64_t small_bounds[] = {10, 64, 64, 64};
+
+// Rows of each of its bursts.
+constexpr int64_t mid_burst_rows = sanitized_build ? 20'000 : 100'000;
+
+// Most changes a subscriber node's own topic holds for its subscriber (the
+// default [subscribers] max_queued): until the watcher node sent it more,
+// every report it prints comes from the watcher node.
+constexpr uint64_t subscriber_node_bound = 10'000;
+
 // How far the watcher node's peak memory may grow above its idle size.
 constexpr long max_growth_kib = 64 * 1024;
 
-std::string watcher_node_config() {
+std::string watcher_node_config(uint64_t limit = max_queued) {
   return R"(
 [cluster]
 listen = "127.0.0.1:0"
 
 [subscribers]
 max_queued = )"
-         + std::to_string(max_queued) + R"(
+         + std::to_string(limit) + R"(
 
 [[watcher]]
 table = "items"
@@ -295,6 +315,83 @@ struct fixture : cli_fixture {
     node.signal(SIGTERM);
     CAF_CHECK_EQUAL(node.wait(node_must_arrive), 0);
   }
+
+  // A round of the second test: a watcher node with [subscribers]
+  // max_queued = `limit`, its subscriber node stopped while ids 1..rows are
+  // inserted and continued right after the commit. True if the watcher node
+  // had not yet published the whole burst when it was continued.
+  bool resume_mid_burst(uint64_t limit, int64_t rows) {
+    auto start = clock_type::now();
+    db.exec("TRUNCATE items");
+    auto watcher = start_watch_node(
+      config(watcher_node_config(limit), "small_bound.toml"), "-");
+    auto port_line = wait_for_line(*watcher, "port");
+    CLI_REQUIRE(port_line, watcher->err());
+    auto port = static_cast<uint16_t>(std::stoul(port_line->substr(5)));
+    CAF_REQUIRE_NOT_EQUAL(port, 0);
+    REQUIRE_LINE(*watcher, "ready");
+    auto subscriber = start_remote_node(port, "items_new");
+    REQUIRE_LINE(*subscriber, "ready_msg");
+    // From here to SIGCONT no CAF_REQUIRE (see the first test).
+    subscriber->signal(SIGSTOP);
+    auto stopped = wait_for_state(subscriber->pid(), 'T');
+    CAF_CHECK(stopped);
+    db.exec("INSERT INTO items SELECT g, g FROM generate_series(1, "
+            + std::to_string(rows) + ") g");
+    subscriber->signal(SIGCONT);
+    // Read after SIGCONT: fewer published now means fewer at SIGCONT too.
+    auto at_resume = status_of(*watcher, "items_new");
+    auto mid_burst = !at_resume.empty()
+                     && at_resume["published"] < static_cast<uint64_t>(rows);
+    ledger book{"items_new"};
+    auto why = read_until_accounted(*subscriber, book, rows);
+    CLI_CHECK(why.empty(), "max_queued " << limit << ": " << why << "\n"
+                                         << book.summary()
+                                         << "\nsubscriber node stderr:\n"
+                                         << last_chars(subscriber->err()));
+    CAF_CHECK_EQUAL(book.accounted(), rows);
+    CAF_CHECK_GREATER_OR_EQUAL(book.reports(), 1);
+    CAF_CHECK_GREATER_OR_EQUAL(book.delivered(), 1);
+    // Every credit came back: the watcher node holds nothing for it.
+    auto st = poll_status(*watcher, "items_new", [rows](auto& x) {
+      return x["received"] >= static_cast<uint64_t>(rows) && x["queued"] == 0;
+    });
+    CAF_CHECK_EQUAL(st["received"], static_cast<uint64_t>(rows));
+    CAF_CHECK_EQUAL(st["queued"], 0u);
+    CAF_CHECK_LESS_OR_EQUAL(st["queue_high_water"], limit);
+    CAF_CHECK_GREATER_OR_EQUAL(st["overflows"], 1u);
+    // What the watcher node dropped is what the subscriber node was told it
+    // missed, one report per overflow, unless the watcher node sent more
+    // than the subscriber node's own topic holds (which then may drop and
+    // report on its own).
+    auto sent = static_cast<uint64_t>(rows) - st["overflow_dropped"];
+    if (sent <= subscriber_node_bound) {
+      CAF_CHECK_EQUAL(st["overflow_dropped"],
+                      static_cast<uint64_t>(book.missed()));
+      CAF_CHECK_EQUAL(st["overflows"], static_cast<uint64_t>(book.reports()));
+    } else {
+      CAF_MESSAGE("the watcher node sent " << sent << " changes: not checking "
+                                           << "its counters against the "
+                                           << "reports");
+      CAF_CHECK_GREATER_OR_EQUAL(static_cast<uint64_t>(book.missed()),
+                                 st["overflow_dropped"]);
+    }
+    stop(*subscriber);
+    stop(*watcher);
+    CAF_MESSAGE("max_queued "
+                << limit << ", " << rows << " rows: continued "
+                << (mid_burst ? "mid-burst" : "after the burst")
+                << " (published " << at_resume["published"] << " of " << rows
+                << " just after SIGCONT); " << book.summary()
+                << "; watcher node: overflow_dropped " << st["overflow_dropped"]
+                << ", overflows " << st["overflows"] << ", queue_high_water "
+                << st["queue_high_water"] << "; took "
+                << std::chrono::duration_cast<std::chrono::milliseconds>(
+                     clock_type::now() - start)
+                     .count()
+                << " ms");
+    return mid_burst;
+  }
 };
 
 } // namespace
@@ -405,6 +502,23 @@ CAF_TEST(
   stop(*subscriber);
   stop(*watcher);
   CAF_MESSAGE("took " << ms(clock_type::now() - start) << " ms");
+}
+
+CAF_TEST(
+  a_subscriber_node_continued_mid_burst_gets_no_change_before_the_report_of_its_gap) {
+  auto start = clock_type::now();
+  int mid_burst = 0;
+  for (auto limit : small_bounds)
+    if (resume_mid_burst(limit, mid_burst_rows))
+      ++mid_burst;
+  CAF_MESSAGE(
+    mid_burst << " of " << std::size(small_bounds)
+              << " rounds continued the subscriber node mid-burst; "
+              << "took "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   clock_type::now() - start)
+                   .count()
+              << " ms");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
