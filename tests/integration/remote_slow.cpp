@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "integration/cli_fixture.hpp"
+#include "integration/slow_support.hpp"
 #include "integration/test_node.hpp"
 
 using namespace libwatch;
@@ -33,20 +34,10 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-// Sanitizers run the nodes several times slower and keep freed memory in
-// quarantine: a smaller burst, and the peak memory is reported, not checked
-// (the watcher node's own account, queue_high_water, still is).
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool sanitized_build = true;
-#elif defined(__has_feature)
-#  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool sanitized_build = true;
-#  else
-constexpr bool sanitized_build = false;
-#  endif
-#else
-constexpr bool sanitized_build = false;
-#endif
+// Sanitized builds (slow_support.hpp) run the nodes several times slower
+// and keep freed memory in quarantine: a smaller burst, and the peak memory
+// is reported, not checked (the watcher node's own account,
+// queue_high_water, still is).
 
 // Rows of the burst while the subscriber node is stopped.
 constexpr int64_t burst_rows = sanitized_build ? 50'000 : 200'000;
@@ -88,21 +79,6 @@ table = "items"
 event = "inserted"
 label = "items_new"
 )";
-}
-
-// A field of /proc/PID/status in KiB (VmRSS, VmHWM); -1 if unavailable.
-long status_kib(pid_t pid, const std::string& field) {
-  std::ifstream in{"/proc/" + std::to_string(pid) + "/status"};
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.compare(0, field.size() + 1, field + ":") == 0) {
-      std::istringstream value{line.substr(field.size() + 1)};
-      long kib = -1;
-      value >> kib;
-      return kib;
-    }
-  }
-  return -1;
 }
 
 // The state letter of /proc/PID/stat ('T': stopped), or '?'.
@@ -170,10 +146,6 @@ poll_status(cli_process& node, const std::string& watcher, Predicate pred) {
       return st;
     std::this_thread::sleep_for(100ms);
   }
-}
-
-std::string last_chars(const std::string& text, size_t n = 4000) {
-  return text.size() <= n ? text : "..." + text.substr(text.size() - n);
 }
 
 // What the subscriber node learns from the lines it prints for ids 1..N:
