@@ -163,8 +163,9 @@ int main(int argc, char** argv) {
       remote->stop();
       return 1;
     }
-    auto sub = sys.spawn(printer, *g);
+    // Before the printer exists: its ready_msg must come after this line.
     say("connected");
+    auto sub = sys.spawn(printer, *g);
     wait_for_sigterm();
     remote->stop();
     caf::anon_send_exit(sub, caf::exit_reason::user_shutdown);
