@@ -343,6 +343,10 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   auto received = std::min(t.received.load(), t.expect);
+  for (auto& w : lw->status().watchers)
+    std::fprintf(stderr, "queue_high_water=%llu overflow_dropped=%llu\n",
+                 static_cast<unsigned long long>(w.queue_high_water),
+                 static_cast<unsigned long long>(w.overflow_dropped));
   if (t.overflows > 0)
     std::fprintf(stderr, "overflow reports=%ld missed=%ld delivered=%ld\n",
                  t.overflows.load(), t.missed.load(), t.received.load());

@@ -2,12 +2,12 @@
 # What the bound on slow subscribers costs and what it saves, measured in one
 # run against rawlisten (plain libpq, the physical limit):
 #  1. W1/W2/W3 of the shared kit, interleaved round by round: raw, libwatch
-#     with the default bound ([subscribers] max_queued = 10000), and libwatch
+#     with the default bound ([subscribers] max_queued = 100000), and libwatch
 #     with an effectively unbounded queue (max_queued = 10,000,000);
 #  2. a 1,000,000-row insert to a W1 subscriber that spends 30 us per change
-#     (about 10x slower than libwatch receives the burst): peak RSS of the
-#     subscriber process and its RSS when idle, and what it was told it
-#     missed.
+#     (about 10x slower than libwatch receives the burst), with the default
+#     max_queued (100,000) and with 10,000: peak RSS of the subscriber
+#     process and its RSS when idle, and what it was told it missed.
 #
 #   bench/slow_subscribers.sh [ROUNDS]     (default 5)
 #
@@ -24,14 +24,15 @@ slow=$out/slow_burst.txt
 : >"$results"
 : >"$slow"
 
-# One 1,000,000-row burst to a slow subscriber; appends one line to $slow.
+# One 1,000,000-row burst to a slow subscriber whose max_queued is $1;
+# appends one line to $slow.
 slow_burst() {
   local log=$out/slow_burst.log time_file=$out/slow_burst.time
   # As the kit's driver does: no trigger left from another run, an empty table.
   "$kit/cluster.sh" psql -c "DO \$\$ DECLARE t record; BEGIN FOR t IN SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.items'::regclass AND NOT tgisinternal LOOP EXECUTE format('DROP TRIGGER %I ON public.items', t.tgname); END LOOP; END \$\$" >/dev/null
   "$kit/cluster.sh" psql -c "TRUNCATE items RESTART IDENTITY" >/dev/null
   coproc SUB { BENCH_WORKLOAD=w1 BENCH_EXPECT=1000000 BENCH_TIMEOUT_S=600 \
-    LIBWATCH_BENCH_SLOW_NS=30000 /usr/bin/time -v -o "$time_file" \
+    LIBWATCH_BENCH_SLOW_NS=30000 LIBWATCH_BENCH_MAX_QUEUED=$1 /usr/bin/time -v -o "$time_file" \
     "$sub" 2>"$log"; }
   local line
   read -r line <&"${SUB[0]}"
@@ -46,25 +47,26 @@ slow_burst() {
   peak=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$time_file")
   idle=$(sed -n 's/^idle_rss_kb=//p' "$log")
   report=$(grep '^overflow reports' "$log" || echo "overflow reports=0")
-  echo "peak_rss_kb=$peak idle_rss_kb=$idle above_idle_kb=$((peak - idle)) insert_ms=$(((committed - start) / 1000000)) total_ms=$(((done_ns - start) / 1000000)) $report $line" >>"$slow"
+  echo "max_queued=$1 peak_rss_kb=$peak idle_rss_kb=$idle above_idle_kb=$((peak - idle)) insert_ms=$(((committed - start) / 1000000)) total_ms=$(((done_ns - start) / 1000000)) $report $line" >>"$slow"
 }
 
 for round in $(seq 1 "$rounds"); do
   echo "== round $round of $rounds" >&2
   "$kit/run_all.sh" --reps 1 --label raw --sub "$kit/rawlisten --parse" \
     --triggers "$kit/sql/ectowatch_equiv_triggers.sql" --workloads "w1 w2 w3" \
-    --out "$results" >/dev/null
+    --out "$results" >/dev/null || true
   "$kit/run_all.sh" --reps 1 --label libwatch --sub "$sub" \
-    --workloads "w1 w2 w3" --out "$results" >/dev/null
+    --workloads "w1 w2 w3" --out "$results" >/dev/null || true
   "$kit/run_all.sh" --reps 1 --label libwatch-unbounded \
     --sub "env LIBWATCH_BENCH_MAX_QUEUED=10000000 $sub" \
-    --workloads "w1 w2 w3" --out "$results" >/dev/null
+    --workloads "w1 w2 w3" --out "$results" >/dev/null || true
   if [ -n "${LIBWATCH_BENCH_BASE_SUB:-}" ]; then
     "$kit/run_all.sh" --reps 1 --label libwatch-before \
       --sub "$LIBWATCH_BENCH_BASE_SUB" --workloads "w1 w2 w3" \
-      --out "$results" >/dev/null
+      --out "$results" >/dev/null || true
   fi
-  slow_burst
+  slow_burst 100000 # the default
+  slow_burst 10000
 done
 {
   "$kit/summarize.sh" "$results"

@@ -46,8 +46,6 @@ using pull_atom = caf::atom_constant<caf::atom("lw_pull")>;
 /// Subscribers to a durable watcher: somebody joined or acknowledged; see
 /// whether the stored position can move and whether to read on.
 using acked_atom = caf::atom_constant<caf::atom("lw_acked")>;
-/// Forwarder to gateway: (rack_atom, n) n more changes processed.
-using rack_atom = caf::atom_constant<caf::atom("lw_rack")>;
 /// Watcher to itself: try installing again after a transient failure.
 using retry_atom = caf::atom_constant<caf::atom("lw_retry")>;
 /// Watcher to supervisor: ready for the first time.
@@ -75,6 +73,9 @@ using rjoin_atom = caf::atom_constant<caf::atom("lw_rjoin")>;
 using resub_atom = caf::atom_constant<caf::atom("lw_resub")>;
 /// Relay to forwarder: (rlost_atom, reason, since) the link is down.
 using rlost_atom = caf::atom_constant<caf::atom("lw_rlost")>;
+/// Forwarder to gateway: (rack_atom, n) n more changes republished, so the
+/// watcher node may send that many more (actors/delivery_slot.hpp).
+using rack_atom = caf::atom_constant<caf::atom("lw_rack")>;
 /// Handle to forwarder: nobody uses your topic any more, quit.
 using rdone_atom = caf::atom_constant<caf::atom("lw_rdone")>;
 

@@ -98,7 +98,10 @@ std::string_view to_string_view(overflow_policy x) noexcept;
 /// its changes). Durable subscriptions are bounded by
 /// `durable_policy::max_in_flight` instead and never overflow.
 struct subscriber_policy {
-  uint32_t max_queued = 10'000;
+  /// The default holds a whole 100,000-row burst (the benchmark kit's W1)
+  /// for a subscriber that falls behind during it: about 50-100 MB at worst
+  /// per subscriber and group (README, "Slow subscribers").
+  uint32_t max_queued = 100'000;
   overflow_policy overflow = overflow_policy::drop;
 };
 
