@@ -99,7 +99,7 @@ std::string_view to_string_view(overflow_policy x) noexcept;
 /// `durable_policy::max_in_flight` instead and never overflow.
 struct subscriber_policy {
   /// The default holds a whole 100,000-row burst (the benchmark kit's W1)
-  /// for a subscriber that falls behind during it: about 50-100 MB at worst
+  /// for a subscriber that falls behind during it: about 150 MB at worst
   /// per subscriber and group (README, "Slow subscribers").
   uint32_t max_queued = 100'000;
   overflow_policy overflow = overflow_policy::drop;
