@@ -68,14 +68,21 @@ void delivery_flow::cut_off() {
   cut_offs_.fetch_add(1, std::memory_order_relaxed);
 }
 
+void delivery_flow::set_in_flight(uint64_t changes,
+                                  std::optional<caf::timestamp> oldest) {
+  durable_in_flight_.store(changes, std::memory_order_relaxed);
+  oldest_unacked_ns_.store(oldest ? oldest->time_since_epoch().count() : 0,
+                           std::memory_order_relaxed);
+}
+
 void delivery_flow::fill(watcher_status& out) const {
   out.queued = queued_.load(std::memory_order_relaxed);
   out.queue_high_water = high_water_.load(std::memory_order_relaxed);
   out.overflow_dropped = overflow_dropped_.load(std::memory_order_relaxed);
   out.overflows = overflows_.load(std::memory_order_relaxed);
   out.cut_offs = cut_offs_.load(std::memory_order_relaxed);
-  out.durable_in_flight = durable_in_flight.load(std::memory_order_relaxed);
-  auto oldest = oldest_unacked_ns.load(std::memory_order_relaxed);
+  out.durable_in_flight = durable_in_flight_.load(std::memory_order_relaxed);
+  auto oldest = oldest_unacked_ns_.load(std::memory_order_relaxed);
   if (oldest != 0) {
     auto now = caf::make_timestamp().time_since_epoch();
     out.oldest_unacked_age

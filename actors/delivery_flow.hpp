@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
+#include <caf/timestamp.hpp>
 #include <caf/weak_intrusive_ptr.hpp>
 
 #include "actors/ack_tracker.hpp"
@@ -54,6 +56,10 @@ public:
   void dropped(uint64_t n, bool new_episode);
   void cut_off();
 
+  /// Durable watchers: after each settlement, how many published changes
+  /// await acknowledgement and when the oldest of them was published.
+  void set_in_flight(uint64_t changes, std::optional<caf::timestamp> oldest);
+
   /// Fills the flow fields of `out`.
   void fill(watcher_status& out) const;
 
@@ -69,13 +75,9 @@ private:
   std::atomic<uint64_t> cut_offs_{0};
   mutable std::mutex watcher_mtx_;
   caf::weak_actor_ptr watcher_actor_;
-
-public:
-  /// Durable watchers: published changes not yet acknowledged, and when the
-  /// oldest of them was published (set by the watcher after each
-  /// settlement).
-  std::atomic<uint64_t> durable_in_flight{0};
-  std::atomic<int64_t> oldest_unacked_ns{0};
+  std::atomic<uint64_t> durable_in_flight_{0};
+  // Nanoseconds since the epoch; 0: nothing in flight.
+  std::atomic<int64_t> oldest_unacked_ns_{0};
 };
 
 } // namespace libwatch

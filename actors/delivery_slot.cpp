@@ -62,10 +62,6 @@ delivery_slot::delivery_slot(caf::strong_actor_ptr who,
       = flow_->tracker()->join(who_.get(), kind_ == kind::durable_manual);
 }
 
-delivery_slot::~delivery_slot() {
-  // nop
-}
-
 bool delivery_slot::deliver(const caf::strong_actor_ptr& sender,
                             const caf::message& msg, const delivery_info& info,
                             caf::execution_unit* host) {

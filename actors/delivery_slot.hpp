@@ -48,7 +48,6 @@ public:
 
   delivery_slot(caf::strong_actor_ptr who, std::shared_ptr<delivery_flow> flow,
                 kind k);
-  ~delivery_slot() override;
 
   const caf::strong_actor_ptr& who() const noexcept {
     return who_;

@@ -410,8 +410,7 @@ void watcher_actor_state::settle(caf::event_based_actor* self) {
   auto& flow = *rt().flow;
   // One wake-up at the next acknowledgement, join or leave. Armed before
   // settling: one that comes in between must not go unnoticed.
-  auto* f = rt().flow.get();
-  tracker().notify_once([f] { f->wake_watcher(); });
+  tracker().notify_once([f = &flow] { f->wake_watcher(); });
   auto s = tracker().settle();
   if (s.rewind) {
     log(log_level::info, who,
@@ -424,9 +423,7 @@ void watcher_actor_state::settle(caf::event_based_actor* self) {
     to_store = s.stored;
     store(self);
   }
-  flow.durable_in_flight = s.in_flight;
-  flow.oldest_unacked_ns
-    = s.oldest ? s.oldest->time_since_epoch().count() : int64_t{0};
+  flow.set_in_flight(s.in_flight, s.oldest);
 }
 
 void watcher_actor_state::store(caf::event_based_actor* self) {
