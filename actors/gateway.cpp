@@ -4,12 +4,11 @@
 #include <vector>
 
 #include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/io/middleman.hpp>
-#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
+#include "actors/instance.hpp"
 #include "actors/topic.hpp"
-#include "libwatch/atoms.hpp"
 #include "libwatch/error.hpp"
 #include "libwatch/log.hpp"
 
@@ -34,9 +33,9 @@ struct gateway_state {
   }
 };
 
-using gateway_actor = caf::stateful_actor<gateway_state>;
+using gateway_ptr = gateway_actor::stateful_pointer<gateway_state>;
 
-caf::behavior gateway(gateway_actor* self, instance inst) {
+gateway_actor::behavior_type gateway(gateway_ptr self, instance inst) {
   self->state.inst = std::move(inst);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& subs = self->state.subscribers;
@@ -68,17 +67,10 @@ caf::behavior gateway(gateway_actor* self, instance inst) {
       for (auto& g : i->second.second)
         static_cast<topic*>(g.get())->credit(sender.get(), changes);
     },
-    [self](rsub_atom, uint8_t kind, std::string& watcher, std::string& column,
-           bool null, std::string& text) -> caf::result<void> {
+    [self](rsub_atom, const topic_request& req) -> caf::result<void> {
       auto sender = self->current_sender();
-      if (!sender || kind > static_cast<uint8_t>(topic_kind::column))
+      if (!sender || req.kind > topic_kind::column)
         return make_error(errc::invalid_subscription, "bad request");
-      topic_request req;
-      req.kind = static_cast<topic_kind>(kind);
-      req.watcher = std::move(watcher);
-      req.column = std::move(column);
-      if (!null)
-        req.x = value{std::move(text)};
       auto grp = self->state.inst.subscribe(req);
       if (!grp)
         return grp.error();
@@ -99,7 +91,7 @@ caf::behavior gateway(gateway_actor* self, instance inst) {
 
 } // namespace
 
-caf::expected<std::pair<caf::actor, uint16_t>>
+caf::expected<std::pair<gateway_actor, uint16_t>>
 publish_gateway(caf::actor_system& sys, const instance& inst,
                 const cluster_policy& cfg) {
   if (!sys.has_middleman())
@@ -124,7 +116,7 @@ publish_gateway(caf::actor_system& sys, const instance& inst,
   return std::make_pair(gw, *port);
 }
 
-void stop_gateway(caf::actor_system& sys, const caf::actor& gateway,
+void stop_gateway(caf::actor_system& sys, const gateway_actor& gateway,
                   uint16_t port) {
   if (!gateway)
     return;

@@ -1,12 +1,9 @@
 #include "actors/instance.hpp"
 
-#include <optional>
-
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
-#include "actors/database_worker.hpp"
 #include "actors/gateway.hpp"
 #include "actors/instance_core.hpp"
 #include "actors/subscription.hpp"
@@ -55,76 +52,10 @@ watcher_ref::watcher_ref(std::string table, event_kind event,
 
 // -- instance -----------------------------------------------------------------
 
-std::string_view to_string_view(ack_mode x) noexcept {
-  switch (x) {
-    case ack_mode::manual:
-      return "manual";
-    case ack_mode::none:
-      return "none";
-    default:
-      return "on_return";
-  }
-}
-
-caf::expected<size_t> check_request(const std::vector<watcher_spec>& specs,
-                                    const topic_request& req) {
-  std::optional<size_t> index;
-  std::string known;
-  for (size_t i = 0; i < specs.size() && !index; ++i) {
-    auto name = watcher_name(specs[i]);
-    if (name == req.watcher)
-      index = i;
-    known += (known.empty() ? "" : ", ") + name;
-  }
-  if (!index)
-    return make_error(errc::unknown_watcher, "No watcher found for "
-                                               + req.watcher
-                                               + " (watchers: " + known + ")");
-  auto& spec = specs[*index];
-  if (req.ack == ack_mode::manual
-      && (spec.delivery != delivery_mode::at_least_once
-          || req.kind == topic_kind::key || req.kind == topic_kind::column))
-    return make_error(errc::invalid_subscription,
-                      "manual acknowledgement needs all() or all_batched() "
-                      "of a durable watcher (delivery = at_least_once); "
-                      "watcher "
-                        + req.watcher
-                        + (spec.delivery != delivery_mode::at_least_once
-                             ? " is not durable"
-                             : " has no acknowledging key or column groups"));
-  if (req.kind == topic_kind::key) {
-    if (spec.event == event_kind::inserted)
-      return make_error(errc::invalid_subscription,
-                        "Cannot subscribe to primary_key for inserted records "
-                        "because primary key values aren't created until the "
-                        "insert happens (watcher "
-                          + req.watcher + ")");
-    if (req.x.is_null())
-      return make_error(errc::invalid_subscription,
-                        "a primary key is never null (watcher " + req.watcher
-                          + ")");
-  }
-  if (req.kind == topic_kind::column) {
-    for (auto& c : spec.association_columns)
-      if (c == req.column)
-        return *index;
-    std::string columns;
-    for (auto& c : spec.association_columns)
-      columns += (columns.empty() ? "" : ", ") + c;
-    return make_error(errc::invalid_subscription,
-                      "Column " + req.column
-                        + " is not an association column of watcher "
-                        + req.watcher + " (association columns: "
-                        + (columns.empty() ? "none" : columns) + ")");
-  }
-  return *index;
-}
-
 caf::expected<size_t> instance::find(const watcher_ref& watcher) const {
   if (!core_)
     return make_error(errc::stopped, "libwatch instance is not running");
-  return check_request(core_->config.watchers,
-                       topic_request{topic_kind::all, watcher.name(), {}, {}});
+  return core_->find(watcher.name());
 }
 
 caf::expected<caf::group> instance::subscribe(const topic_request& req) const {
@@ -221,25 +152,13 @@ caf::error instance::await_ready(caf::timespan timeout) const {
 
 caf::expected<watcher_details>
 instance::details(const watcher_ref& watcher) const {
-  auto index = find(watcher);
-  if (!index)
-    return index.error();
-  auto& rt = *core_->watchers[*index];
-  if (auto w = rt.resolved())
-    return details_of(*w);
-  return make_error(errc::stopped, "watcher " + rt.name
-                                     + " has not been installed yet ("
-                                     + to_string(rt.board->state()) + ")");
+  if (!core_)
+    return make_error(errc::stopped, "libwatch instance is not running");
+  return core_->details(watcher.name());
 }
 
 instance_status instance::status() const {
-  instance_status result;
-  if (!core_)
-    return result;
-  core_->connection->fill(result);
-  for (auto& w : core_->watchers)
-    result.watchers.push_back(w->snapshot());
-  return result;
+  return core_ ? core_->status() : instance_status{};
 }
 
 std::string instance::describe_state() const {
@@ -292,39 +211,5 @@ caf::expected<instance> spawn_watchers(caf::actor_system& sys,
   }
   return result;
 }
-
-namespace detail {
-
-std::shared_ptr<instance_core> instance_core::create(caf::actor_system& sys,
-                                                     watch_config cfg) {
-  auto core = std::make_shared<instance_core>();
-  core->module = std::make_shared<topic_module>(sys);
-  for (auto& spec : cfg.watchers)
-    core->watchers.push_back(std::make_shared<watcher_runtime>(
-      core->module, watcher_name(spec), cfg.subscribers,
-      spec.delivery == delivery_mode::at_least_once));
-  core->connection = std::make_shared<connection_board>();
-  pg::connect_options listen_opts;
-  listen_opts.conninfo = cfg.conninfo;
-  listen_opts.password_env = cfg.password_env;
-  listen_opts.application_name = cfg.application_name;
-  // Keepalives catch a dead peer even while the pump waits for nothing.
-  listen_opts.keepalive_idle = cfg.liveness.interval;
-  listen_opts.user_timeout = cfg.liveness.timeout;
-  core->make_pump = make_pump_factory(listen_opts, cfg.liveness);
-  auto worker_opts = listen_opts;
-  worker_opts.application_name += "-ddl";
-  // The worker's statements get the time the listener allows for a silent
-  // connection plus its answer: enough for DDL on a healthy server, bounded
-  // when the server is gone.
-  auto worker_timeout = cfg.liveness.interval + cfg.liveness.timeout;
-  core->make_worker = [worker_opts, worker_timeout](caf::actor_system& system) {
-    return spawn_database_worker(system, worker_opts, worker_timeout);
-  };
-  core->config = std::move(cfg);
-  return core;
-}
-
-} // namespace detail
 
 } // namespace libwatch

@@ -18,6 +18,7 @@
 #include <caf/group.hpp>
 #include <caf/timespan.hpp>
 
+#include "actors/instance_actor.hpp"
 #include "actors/subscription.hpp"
 #include "libwatch/change.hpp"
 #include "libwatch/details.hpp"
@@ -59,8 +60,8 @@ class instance {
 public:
   instance() = default;
 
-  /// The supervising actor (see actors/supervisor.hpp for its messages).
-  const caf::actor& supervisor() const noexcept {
+  /// The instance's root actor (its protocol: actors/instance_actor.hpp).
+  const instance_actor& supervisor() const noexcept {
     return supervisor_;
   }
 
@@ -144,7 +145,7 @@ private:
   caf::expected<size_t> find(const watcher_ref& watcher) const;
   std::string describe_state() const;
 
-  caf::actor supervisor_;
+  instance_actor supervisor_;
   std::shared_ptr<detail::instance_core> core_;
 };
 

@@ -4,11 +4,10 @@
 #include <random>
 
 #include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
-#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
+#include "actors/pump_handle.hpp"
 #include "actors/watcher_runtime.hpp"
-#include "libwatch/atoms.hpp"
 #include "libwatch/backoff.hpp"
 #include "libwatch/error.hpp"
 #include "libwatch/log.hpp"
@@ -29,23 +28,23 @@ struct listener_state {
   phase current = phase::connecting;
   bool ever_connected = false;
   uint32_t failures = 0;
-  std::map<std::string, caf::actor> routes;
+  std::map<std::string, listener_client_actor> routes;
   caf::error last_error;
   caf::timestamp down_since = caf::make_timestamp();
   std::minstd_rand rng{std::random_device{}()};
   static inline const char* name = "libwatch.listener";
 };
 
-using listener_actor = caf::stateful_actor<listener_state>;
+using listener_ptr = listener_actor::stateful_pointer<listener_state>;
 
-void connect(listener_actor* self) {
+void connect(listener_ptr self) {
   auto& st = self->state;
   st.current = phase::connecting;
   st.board->set("connecting");
-  st.pump = st.factory(caf::actor{self}, ++st.generation);
+  st.pump = st.factory(listener_actor{self}, ++st.generation);
 }
 
-void on_lost(listener_actor* self, caf::error err, caf::timestamp since) {
+void on_lost(listener_ptr self, caf::error err, caf::timestamp since) {
   auto& st = self->state;
   st.pump.reset();
   auto text = describe(err);
@@ -72,18 +71,17 @@ void on_lost(listener_actor* self, caf::error err, caf::timestamp since) {
   self->delayed_send(self, delay, reconnect_atom::value, st.generation);
 }
 
-caf::behavior listener(listener_actor* self, reconnect_policy policy,
-                       pump_factory factory,
-                       std::shared_ptr<connection_board> board) {
+listener_actor::behavior_type
+listener(listener_ptr self, reconnect_policy policy, pump_factory factory,
+         std::shared_ptr<connection_board> board) {
   auto& st = self->state;
   st.policy = policy;
   st.factory = std::move(factory);
   st.board = std::move(board);
   connect(self);
   return {
-    [self](listen_atom, std::string& channel) {
+    [self](listen_atom, std::string& channel, listener_client_actor& watcher) {
       auto& state = self->state;
-      auto watcher = caf::actor_cast<caf::actor>(self->current_sender());
       state.routes[channel] = watcher;
       if (state.current == phase::connected)
         state.pump->listen(channel, watcher);
@@ -136,9 +134,9 @@ caf::behavior listener(listener_actor* self, reconnect_policy policy,
 
 } // namespace
 
-caf::actor spawn_listener(caf::actor_system& sys, reconnect_policy policy,
-                          pump_factory factory,
-                          std::shared_ptr<connection_board> board) {
+listener_actor spawn_listener(caf::actor_system& sys, reconnect_policy policy,
+                              pump_factory factory,
+                              std::shared_ptr<connection_board> board) {
   return sys.spawn(listener, policy, std::move(factory), std::move(board));
 }
 

@@ -36,7 +36,7 @@ using notify_ptr = std::unique_ptr<PGnotify, notify_deleter>;
 
 // One route per channel; `pending` collects the current burst.
 struct route {
-  caf::actor watcher;
+  listener_client_actor watcher;
   notification_batch pending;
 };
 
@@ -54,7 +54,7 @@ pump_handle::~pump_handle() {
 
 pump_factory make_pump_factory(pg::connect_options options,
                                liveness_policy liveness) {
-  return [options, liveness](caf::actor listener, uint64_t generation) {
+  return [options, liveness](listener_actor listener, uint64_t generation) {
     return std::unique_ptr<pump_handle>{new notification_pump(
       options, liveness, std::move(listener), generation)};
   };
@@ -248,7 +248,8 @@ private:
 
 notification_pump::notification_pump(pg::connect_options options,
                                      liveness_policy liveness,
-                                     caf::actor listener, uint64_t generation)
+                                     listener_actor listener,
+                                     uint64_t generation)
     : options_(std::move(options)), liveness_(liveness),
       listener_(std::move(listener)), generation_(generation),
       wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
@@ -267,7 +268,8 @@ notification_pump::~notification_pump() {
   close(wake_fd_);
 }
 
-void notification_pump::listen(std::string channel, caf::actor watcher) {
+void notification_pump::listen(std::string channel,
+                               listener_client_actor watcher) {
   {
     std::lock_guard<std::mutex> guard{mtx_};
     requests_.push_back({std::move(channel), std::move(watcher)});

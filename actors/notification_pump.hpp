@@ -25,27 +25,12 @@
 #include <string>
 #include <thread>
 
-#include <caf/actor.hpp>
-
+#include "actors/listener.hpp"
+#include "actors/pump_handle.hpp"
 #include "libwatch/pg/connection.hpp"
 #include "libwatch/watch_config.hpp"
 
 namespace libwatch {
-
-/// What the listener needs from a connection: LISTEN requests. The real one
-/// is `notification_pump`; tests substitute their own.
-class pump_handle {
-public:
-  virtual ~pump_handle();
-
-  /// Queues `LISTEN channel`; once confirmed, notifications on `channel` go
-  /// to `watcher`. Thread-safe.
-  virtual void listen(std::string channel, caf::actor watcher) = 0;
-};
-
-/// Creates the connection for attempt `generation`, reporting to `listener`.
-using pump_factory = std::function<std::unique_ptr<pump_handle>(
-  caf::actor listener, uint64_t generation)>;
 
 /// Returns a factory of real pumps connecting with `options`.
 pump_factory make_pump_factory(pg::connect_options options,
@@ -55,17 +40,17 @@ class notification_pump final : public pump_handle {
 public:
   /// Starts the thread, which connects and reports to `listener`.
   notification_pump(pg::connect_options options, liveness_policy liveness,
-                    caf::actor listener, uint64_t generation);
+                    listener_actor listener, uint64_t generation);
 
   /// Stops and joins the thread (it wakes at once); closes the connection.
   ~notification_pump() override;
 
-  void listen(std::string channel, caf::actor watcher) override;
+  void listen(std::string channel, listener_client_actor watcher) override;
 
 private:
   struct listen_request {
     std::string channel;
-    caf::actor watcher;
+    listener_client_actor watcher;
   };
 
   class session;
@@ -78,7 +63,7 @@ private:
 
   pg::connect_options options_;
   liveness_policy liveness_;
-  caf::actor listener_;
+  listener_actor listener_;
   uint64_t generation_;
   int wake_fd_;
   std::mutex mtx_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <caf/expected.hpp>
+#include <caf/meta/type_name.hpp>
 
 #include "libwatch/value.hpp"
 #include "libwatch/watcher_spec.hpp"
@@ -50,6 +51,17 @@ struct topic_request {
   /// are always `none`.
   ack_mode ack = ack_mode::on_return;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, topic_request& x) {
+  return f(caf::meta::type_name("libwatch::topic_request"), x.kind, x.watcher,
+           x.column, x.x, x.ack);
+}
+
+/// The index of the watcher named `name` (canonical) in `specs`, or
+/// `errc::unknown_watcher` listing the watchers there are.
+caf::expected<size_t> find_watcher(const std::vector<watcher_spec>& specs,
+                                   const std::string& name);
 
 /// Checks `req` against `specs`: returns the index of its watcher, or
 /// `errc::unknown_watcher` / `errc::invalid_subscription` naming the problem.

@@ -1,17 +1,16 @@
 #include "actors/supervisor.hpp"
 
+#include <algorithm>
 #include <deque>
 
 #include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
-#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
-#include "actors/database_worker.hpp"
+#include "actors/catalog_worker.hpp"
 #include "actors/instance_core.hpp"
 #include "actors/listener.hpp"
+#include "actors/log_worker.hpp"
 #include "actors/watcher.hpp"
-#include "libwatch/atoms.hpp"
-#include "libwatch/details.hpp"
 #include "libwatch/error.hpp"
 #include "libwatch/log.hpp"
 #include "libwatch/signals.hpp"
@@ -23,9 +22,10 @@ namespace {
 
 struct supervisor_state {
   std::shared_ptr<detail::instance_core> core;
-  caf::actor listener;
-  caf::actor worker;
-  std::vector<caf::actor> watchers;
+  listener_actor listener;
+  catalog_worker_actor catalog;
+  log_worker_actor log;
+  std::vector<watcher_actor> watchers;
   std::vector<bool> started;
   size_t started_count = 0;
   caf::error failure;
@@ -67,26 +67,30 @@ struct supervisor_state {
   }
 };
 
-using supervisor_actor = caf::stateful_actor<supervisor_state>;
+using supervisor_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
 
-caf::actor start_watcher(supervisor_actor* self, size_t index,
-                         std::optional<caf::timestamp> gap_since) {
+watcher_actor start_watcher(supervisor_ptr self, size_t index,
+                            std::optional<caf::timestamp> gap_since) {
   auto& st = self->state;
   watcher_context ctx;
   ctx.spec = st.core->config.watchers[index];
   ctx.index = index;
   ctx.runtime = st.core->watchers[index];
-  ctx.supervisor = caf::actor{self};
+  ctx.supervisor = supervisor_actor{self};
   ctx.listener = st.listener;
-  ctx.worker = st.worker;
+  ctx.catalog = st.catalog;
+  ctx.log = st.log;
+  ctx.request_timeout = st.core->request_timeout;
   ctx.retry = st.core->config.reconnect;
   ctx.durable = st.core->config.durable;
   ctx.gap_since = gap_since;
-  return spawn_watcher(self, std::move(ctx));
+  auto w = spawn_watcher(self->system(), std::move(ctx));
+  self->link_to(w);
+  return w;
 }
 
 // Whether another restart stays within `restarts.max_restarts` per window.
-bool may_restart(supervisor_actor* self) {
+bool may_restart(supervisor_ptr self) {
   auto& st = self->state;
   auto& policy = st.core->config.restarts;
   auto now = self->clock().now();
@@ -98,7 +102,7 @@ bool may_restart(supervisor_actor* self) {
   return true;
 }
 
-void on_watcher_exit(supervisor_actor* self, size_t index, caf::error reason) {
+void on_watcher_exit(supervisor_ptr self, size_t index, caf::error reason) {
   auto& st = self->state;
   auto& rt = *st.core->watchers[index];
   auto text = describe(reason);
@@ -131,21 +135,19 @@ void on_watcher_exit(supervisor_actor* self, size_t index, caf::error reason) {
 
 // Once every watcher is up, reports (or drops, as configured) libwatch
 // objects in the database that no configured watcher owns.
-void handle_orphans(supervisor_actor* self) {
+void handle_orphans(supervisor_ptr self) {
   auto& cfg = self->state.core->config;
   bool drop = cfg.orphans == orphan_policy::drop;
   self
-    ->request(self->state.worker, caf::infinite, orphans_atom::value,
-              cfg.watchers, drop)
+    ->request(self->state.catalog, self->state.core->request_timeout,
+              orphans_atom::value, cfg.watchers, drop)
     .then(
-      [drop](std::vector<std::string>& found) {
+      [drop](std::vector<orphan_report>& found) {
         std::string list;
         std::string busy;
         for (auto& x : found) {
-          if (x.compare(0, in_use_prefix.size(), in_use_prefix) == 0)
-            busy += (busy.empty() ? "" : "; ") + x.substr(in_use_prefix.size());
-          else
-            list += (list.empty() ? "" : "; ") + x;
+          auto& out = x.in_use ? busy : list;
+          out += (out.empty() ? "" : "; ") + x.object;
         }
         // Another node still runs these watchers (a rolling deploy): their
         // objects are not orphans yet and are never dropped.
@@ -174,8 +176,8 @@ void handle_orphans(supervisor_actor* self) {
       });
 }
 
-caf::behavior supervisor(supervisor_actor* self,
-                         std::shared_ptr<detail::instance_core> core) {
+supervisor_actor::behavior_type
+supervisor(supervisor_ptr self, std::shared_ptr<detail::instance_core> core) {
   auto& st = self->state;
   st.core = std::move(core);
   auto& cfg = st.core->config;
@@ -188,7 +190,8 @@ caf::behavior supervisor(supervisor_actor* self,
       return;
     }
     if (msg.source == state.listener.address()
-        || msg.source == state.worker.address()) {
+        || msg.source == state.catalog.address()
+        || (state.log && msg.source == state.log.address())) {
       // Without a connection or a worker no watcher can work: escalate.
       if (msg.reason)
         log(log_level::error, "supervisor",
@@ -203,8 +206,14 @@ caf::behavior supervisor(supervisor_actor* self,
   st.listener = spawn_listener(self->system(), cfg.reconnect,
                                st.core->make_pump, st.core->connection);
   self->link_to(st.listener);
-  st.worker = st.core->make_worker(self->system());
-  self->link_to(st.worker);
+  st.catalog = st.core->make_catalog_worker(self->system());
+  self->link_to(st.catalog);
+  if (std::any_of(cfg.watchers.begin(), cfg.watchers.end(), [](auto& spec) {
+        return spec.delivery == delivery_mode::at_least_once;
+      })) {
+    st.log = st.core->make_log_worker(self->system());
+    self->link_to(st.log);
+  }
   st.started.resize(cfg.watchers.size(), false);
   for (size_t i = 0; i < cfg.watchers.size(); ++i)
     st.watchers.push_back(start_watcher(self, i, std::nullopt));
@@ -219,24 +228,13 @@ caf::behavior supervisor(supervisor_actor* self,
       state.waiting.push_back(promise);
       return promise;
     },
-    [self](status_atom) {
-      instance_status result;
-      self->state.core->connection->fill(result);
-      for (auto& w : self->state.core->watchers)
-        result.watchers.push_back(w->snapshot());
-      return result;
-    },
+    [self](status_atom) { return self->state.core->status(); },
     [self](details_atom,
            const std::string& name) -> caf::result<watcher_details> {
-      for (auto& w : self->state.core->watchers) {
-        if (w->name != name)
-          continue;
-        if (auto resolved = w->resolved())
-          return details_of(*resolved);
-        return make_error(errc::stopped,
-                          "watcher " + name + " has not been installed yet");
-      }
-      return make_error(errc::unknown_watcher, "No watcher found for " + name);
+      auto found = self->state.core->details(name);
+      if (!found)
+        return found.error();
+      return std::move(*found);
     },
     [self](watchers_atom) {
       std::vector<std::string> names;
@@ -259,8 +257,8 @@ caf::behavior supervisor(supervisor_actor* self,
 
 } // namespace
 
-caf::actor spawn_supervisor(caf::actor_system& sys,
-                            std::shared_ptr<detail::instance_core> core) {
+supervisor_actor spawn_supervisor(caf::actor_system& sys,
+                                  std::shared_ptr<detail::instance_core> core) {
   return sys.spawn(supervisor, std::move(core));
 }
 

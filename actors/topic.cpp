@@ -236,8 +236,15 @@ caf::group topic_table::value_topic(std::string_view column, const value& x) {
   }
   // Sweep before adding: the new topic is held only by the map until we
   // return it, so a sweep afterwards would free it.
-  if (values_.size() + 1 >= sweep_threshold_)
-    sweep();
+  // A count of 1 means only this map holds the topic; nobody can take a new
+  // reference without the lock, so it is final.
+  sweeper_.before_insert(
+    values_,
+    [](auto& kvp) {
+      return kvp.second->get_reference_count() == 1
+             && kvp.second->subscriber_count() == 0;
+    },
+    [](auto&) {});
   auto id = watcher_;
   id += '|';
   id += column.empty() ? std::string_view{"key"} : column;
@@ -254,19 +261,6 @@ topic_ptr topic_table::find(std::string_view column, const value& x) const {
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = values_.find(key);
   return i != values_.end() ? i->second : nullptr;
-}
-
-void topic_table::sweep() {
-  // Called with mtx_ held. A count of 1 means only this map holds the topic;
-  // nobody can take a new reference without this lock, so it is final.
-  for (auto i = values_.begin(); i != values_.end();) {
-    if (i->second->get_reference_count() == 1
-        && i->second->subscriber_count() == 0)
-      i = values_.erase(i);
-    else
-      ++i;
-  }
-  sweep_threshold_ = std::max<size_t>(64, values_.size() * 2);
 }
 
 std::vector<topic_ptr> topic_table::snapshot() const {

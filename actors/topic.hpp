@@ -24,6 +24,7 @@
 
 #include "actors/delivery_slot.hpp"
 #include "actors/subscription.hpp"
+#include "actors/topic_sweeper.hpp"
 #include "libwatch/value.hpp"
 
 namespace libwatch {
@@ -166,9 +167,6 @@ public:
   static std::string key_of(std::string_view column, const value& x);
 
 private:
-  // Drops topics that nobody but this table holds and nobody subscribes to.
-  void sweep();
-
   std::vector<topic_ptr> snapshot() const;
 
   std::shared_ptr<topic_module> module_;
@@ -179,7 +177,7 @@ private:
   std::array<topic_ptr, modes> batch_;
   mutable std::mutex mtx_;
   std::unordered_map<std::string, topic_ptr> values_;
-  size_t sweep_threshold_ = 64;
+  topic_sweeper sweeper_;
   bool stopped_ = false;
   std::atomic<size_t> value_topic_count_{0};
 };

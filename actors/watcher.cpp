@@ -6,13 +6,12 @@
 #include <optional>
 #include <vector>
 
-#include <caf/event_based_actor.hpp>
-#include <caf/stateful_actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include "actors/delivery_flow.hpp"
 #include "actors/delivery_slot.hpp"
 #include "actors/watcher_runtime.hpp"
-#include "libwatch/atoms.hpp"
 #include "libwatch/backoff.hpp"
 #include "libwatch/change.hpp"
 #include "libwatch/error.hpp"
@@ -40,6 +39,9 @@ enum class phase { starting, verifying, live, down };
 // Payloads held before the first installation, at most this many; more are
 // dropped (and counted) rather than growing without bound.
 constexpr size_t max_early_payloads = 100'000;
+
+struct watcher_actor_state;
+using watcher_ptr = watcher_actor::stateful_pointer<watcher_actor_state>;
 
 struct watcher_actor_state {
   watcher_context ctx;
@@ -116,13 +118,12 @@ struct watcher_actor_state {
             + "): " + payload.substr(0, 200));
   }
 
-  void broadcast(caf::event_based_actor* self, const caf::message& msg) {
+  void broadcast(watcher_ptr self, const caf::message& msg) {
     rt().topics.broadcast(caf::strong_actor_ptr{self->ctrl()}, msg,
                           self->context());
   }
 
-  void publish(caf::event_based_actor* self, change&& ch,
-               const delivery_info& info = {}) {
+  void publish(watcher_ptr self, change&& ch, const delivery_info& info = {}) {
     ++rt().published;
     auto& topics = rt().topics;
     bool per_change = topics.wants_changes() || topics.has_value_topics();
@@ -165,7 +166,7 @@ struct watcher_actor_state {
   }
 
   // Sends the changes published since the last flush as one change_batch.
-  void flush_batch(caf::event_based_actor* self) {
+  void flush_batch(watcher_ptr self) {
     if (batch_buffer.empty())
       return;
     auto count = batch_buffer.size();
@@ -182,7 +183,7 @@ struct watcher_actor_state {
           true);
   }
 
-  void process(caf::event_based_actor* self, notification_batch& batch) {
+  void process(watcher_ptr self, notification_batch& batch) {
     auto hook = detail::before_decode_hook.load();
     for (size_t i = 0; i < batch.size(); ++i) {
       auto payload = batch[i];
@@ -225,7 +226,7 @@ struct watcher_actor_state {
     return ch;
   }
 
-  void enqueue(caf::event_based_actor* self, change&& ch) {
+  void enqueue(watcher_ptr self, change&& ch) {
     if (queue.empty())
       publish(self, std::move(ch));
     else
@@ -233,7 +234,7 @@ struct watcher_actor_state {
   }
 
   // The notification carried the key alone: read the row for the rest.
-  void fetch(caf::event_based_actor* self, change&& ch);
+  void fetch(watcher_ptr self, change&& ch);
 
   bool durable() const {
     return ctx.spec.delivery == delivery_mode::at_least_once;
@@ -248,16 +249,15 @@ struct watcher_actor_state {
   // `max_in_flight` changes await acknowledgement. Woken by notifications,
   // the poll timer, going live, its own incomplete reads and subscribers'
   // progress (`acked_atom`).
-  void pull(caf::event_based_actor* self);
-  void publish_logged(caf::event_based_actor* self, log_batch& batch);
-  void pull_failed(caf::event_based_actor* self, const caf::error& err);
+  void pull(watcher_ptr self);
+  void publish_logged(watcher_ptr self, log_batch& batch);
+  void pull_failed(watcher_ptr self, const caf::error& err);
   // Moves the stored position past what every durable subscriber
   // acknowledged, and reads again what a departed one left unprocessed.
-  void settle(caf::event_based_actor* self);
-  void store(caf::event_based_actor* self);
+  void settle(watcher_ptr self);
+  void store(watcher_ptr self);
 
-  void fetched(caf::event_based_actor* self, uint64_t id,
-               caf::expected<std::string> row) {
+  void fetched(watcher_ptr self, uint64_t id, caf::expected<std::string> row) {
     auto i = std::find_if(queue.begin(), queue.end(),
                           [id](const pending& p) { return p.id == id; });
     if (i == queue.end())
@@ -284,7 +284,7 @@ struct watcher_actor_state {
     flush_batch(self);
   }
 
-  void go_live(caf::event_based_actor* self) {
+  void go_live(watcher_ptr self) {
     auto now = caf::make_timestamp();
     current = phase::live;
     install_failures = 0;
@@ -312,8 +312,7 @@ struct watcher_actor_state {
       pull(self);
   }
 
-  void go_down(caf::event_based_actor* self, const caf::error& err,
-               caf::timestamp since) {
+  void go_down(watcher_ptr self, const caf::error& err, caf::timestamp since) {
     if (current == phase::down)
       return;
     current = phase::down;
@@ -325,19 +324,19 @@ struct watcher_actor_state {
   }
 };
 
-using watcher_actor = caf::stateful_actor<watcher_actor_state>;
-
-void watcher_actor_state::fetch(caf::event_based_actor* self, change&& ch) {
+void watcher_actor_state::fetch(watcher_ptr self, change&& ch) {
   auto id = ++next_fetch;
   auto key = ch.key().to_text();
   queue.push_back(pending{id, true, std::move(ch)});
-  self->request(ctx.worker, caf::infinite, fetch_atom::value, fetch_sql, key)
+  self
+    ->request(ctx.catalog, ctx.request_timeout, fetch_atom::value, fetch_sql,
+              key)
     .then(
       [this, self, id](std::string& row) { fetched(self, id, std::move(row)); },
       [this, self, id](caf::error& err) { fetched(self, id, std::move(err)); });
 }
 
-void watcher_actor_state::pull(caf::event_based_actor* self) {
+void watcher_actor_state::pull(watcher_ptr self) {
   if (!decoder || current != phase::live)
     return;
   if (pulling) {
@@ -359,15 +358,15 @@ void watcher_actor_state::pull(caf::event_based_actor* self) {
   auto limit = static_cast<uint32_t>(
     std::min<size_t>(ctx.durable.batch_limit, max_in_flight - in_flight));
   self
-    ->request(ctx.worker, caf::infinite, read_log_atom::value,
-              ctx.durable.consumer, channel, !cursor.has_value(),
-              cursor.value_or(log_cursor{}), limit)
+    ->request(ctx.log, ctx.request_timeout, read_log_atom::value,
+              log_read_request{ctx.durable.consumer, channel,
+                               !cursor.has_value(),
+                               cursor.value_or(log_cursor{}), limit})
     .then([this, self](log_batch& batch) { publish_logged(self, batch); },
           [this, self](caf::error& err) { pull_failed(self, err); });
 }
 
-void watcher_actor_state::publish_logged(caf::event_based_actor* self,
-                                         log_batch& batch) {
+void watcher_actor_state::publish_logged(watcher_ptr self, log_batch& batch) {
   pulling = false;
   pull_failures = 0;
   auto& t = tracker();
@@ -406,7 +405,7 @@ void watcher_actor_state::publish_logged(caf::event_based_actor* self,
     pull(self);
 }
 
-void watcher_actor_state::settle(caf::event_based_actor* self) {
+void watcher_actor_state::settle(watcher_ptr self) {
   auto& flow = *rt().flow;
   // One wake-up at the next acknowledgement, join or leave. Armed before
   // settling: one that comes in between must not go unnoticed.
@@ -426,14 +425,14 @@ void watcher_actor_state::settle(caf::event_based_actor* self) {
   flow.set_in_flight(s.in_flight, s.oldest);
 }
 
-void watcher_actor_state::store(caf::event_based_actor* self) {
+void watcher_actor_state::store(watcher_ptr self) {
   if (storing || !to_store)
     return;
   storing = true;
   auto at = *to_store;
   to_store.reset();
   self
-    ->request(ctx.worker, caf::infinite, advance_atom::value,
+    ->request(ctx.log, ctx.request_timeout, advance_atom::value,
               ctx.durable.consumer, channel, at)
     .then(
       [this, self] {
@@ -452,8 +451,7 @@ void watcher_actor_state::store(caf::event_based_actor* self) {
       });
 }
 
-void watcher_actor_state::pull_failed(caf::event_based_actor* self,
-                                      const caf::error& err) {
+void watcher_actor_state::pull_failed(watcher_ptr self, const caf::error& err) {
   pulling = false;
   log(log_level::warning, who,
       "cannot read the change log, retrying: " + describe(err));
@@ -461,9 +459,11 @@ void watcher_actor_state::pull_failed(caf::event_based_actor* self,
   self->delayed_send(self, delay, pull_atom::value);
 }
 
-void verify(watcher_actor* self, uint64_t epoch) {
+void verify(watcher_ptr self, uint64_t epoch) {
   auto& st = self->state;
-  self->request(st.ctx.worker, caf::infinite, install_atom::value, st.ctx.spec)
+  self
+    ->request(st.ctx.catalog, st.ctx.request_timeout, install_atom::value,
+              st.ctx.spec)
     .then(
       [self, epoch](resolved_watcher& w) {
         auto& state = self->state;
@@ -487,8 +487,9 @@ void verify(watcher_actor* self, uint64_t epoch) {
         // A durable consumer receives what commits after ready_msg: it must
         // exist (and so its starting snapshot) before going live.
         self
-          ->request(state.ctx.worker, caf::infinite, register_atom::value,
-                    state.ctx.durable.consumer, state.channel)
+          ->request(state.ctx.log, state.ctx.request_timeout,
+                    register_atom::value, state.ctx.durable.consumer,
+                    state.channel)
           .then(
             [self, epoch] {
               auto& me = self->state;
@@ -520,7 +521,7 @@ void verify(watcher_actor* self, uint64_t epoch) {
       });
 }
 
-caf::behavior watcher(watcher_actor* self, watcher_context ctx) {
+watcher_actor::behavior_type watcher(watcher_ptr self, watcher_context ctx) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.who = watcher_name(st.ctx.spec);
@@ -543,7 +544,8 @@ caf::behavior watcher(watcher_actor* self, watcher_context ctx) {
   // predecessor published may not have been processed.
   if (st.durable())
     st.tracker().restart(std::nullopt);
-  self->send(st.ctx.listener, listen_atom::value, st.channel);
+  self->send(st.ctx.listener, listen_atom::value, st.channel,
+             listener_client_actor{self});
   if (st.durable() && st.ctx.spec.wakeup == wakeup_mode::poll)
     self->delayed_send(self, st.ctx.durable.poll_interval, pull_atom::value,
                        true);
@@ -571,7 +573,7 @@ caf::behavior watcher(watcher_actor* self, watcher_context ctx) {
       auto& state = self->state;
       auto limit = state.ctx.durable.batch_limit;
       self
-        ->request(state.ctx.worker, caf::infinite, prune_atom::value,
+        ->request(state.ctx.log, state.ctx.request_timeout, prune_atom::value,
                   state.channel, state.ctx.durable.retention, limit)
         .then(
           [self, limit](uint64_t removed) {
@@ -630,8 +632,8 @@ caf::behavior watcher(watcher_actor* self, watcher_context ctx) {
 
 } // namespace
 
-caf::actor spawn_watcher(caf::event_based_actor* parent, watcher_context ctx) {
-  return parent->spawn<caf::linked>(watcher, std::move(ctx));
+watcher_actor spawn_watcher(caf::actor_system& sys, watcher_context ctx) {
+  return sys.spawn(watcher, std::move(ctx));
 }
 
 } // namespace libwatch

@@ -18,14 +18,41 @@
 #include <optional>
 #include <string_view>
 
-#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 #include <caf/timestamp.hpp>
+#include <caf/typed_actor.hpp>
 
+#include "actors/catalog_worker.hpp"
+#include "actors/listener.hpp"
+#include "actors/listener_client.hpp"
+#include "actors/log_worker.hpp"
+#include "libwatch/atoms.hpp"
 #include "libwatch/watch_config.hpp"
 #include "libwatch/watcher_spec.hpp"
 
 namespace libwatch {
+
+/// What a watcher accepts: the listener's client protocol
+/// (actors/listener_client.hpp) and
+///
+/// | message                  | from |
+/// |--------------------------|------|
+/// | (acked_atom)             | its subscribers (actors/delivery_flow.hpp): one
+/// joined, left or acknowledged; a durable watcher settles its position and
+/// reads on | | (pull_atom)              | itself: read the change log again
+/// (retry) | | (pull_atom, true)        | itself: the poll timer of `wakeup =
+/// "poll"` | | (prune_atom)             | itself: time to prune the change log
+/// | | (retry_atom, epoch)      | itself: install again after a transient
+/// failure |
+using watcher_actor = listener_client_actor::extend<
+  caf::reacts_to<acked_atom>, caf::reacts_to<pull_atom>,
+  caf::reacts_to<pull_atom, bool>, caf::reacts_to<prune_atom>,
+  caf::reacts_to<retry_atom, uint64_t>>;
+
+/// What a watcher tells the actor that started it: it is ready for the
+/// first time (index in the configuration).
+using watcher_parent_actor
+  = caf::typed_actor<caf::reacts_to<started_atom, uint64_t>>;
 
 struct watcher_runtime;
 
@@ -34,9 +61,13 @@ struct watcher_context {
   watcher_spec spec;
   size_t index = 0;
   std::shared_ptr<watcher_runtime> runtime;
-  caf::actor supervisor;
-  caf::actor listener;
-  caf::actor worker;
+  watcher_parent_actor supervisor;
+  listener_actor listener;
+  catalog_worker_actor catalog;
+  /// Only for durable watchers.
+  log_worker_actor log;
+  /// How long a request to a worker may take before it counts as failed.
+  caf::timespan request_timeout = std::chrono::seconds(60);
   /// Backoff for retrying a failed installation (or change-log read).
   reconnect_policy retry;
   /// Durable watchers: the consumer and how to read the change log.
@@ -46,8 +77,8 @@ struct watcher_context {
   std::optional<caf::timestamp> gap_since;
 };
 
-/// Spawns a watcher actor linked to `parent`.
-caf::actor spawn_watcher(caf::event_based_actor* parent, watcher_context ctx);
+/// Spawns a watcher actor (the supervisor links to it).
+watcher_actor spawn_watcher(caf::actor_system& sys, watcher_context ctx);
 
 namespace detail {
 

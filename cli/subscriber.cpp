@@ -29,7 +29,8 @@ void emit(const json& x, termination& end) {
 }
 
 caf::behavior subscriber(caf::event_based_actor* self,
-                         std::vector<caf::group> groups, caf::actor supervisor,
+                         std::vector<caf::group> groups,
+                         instance_actor supervisor,
                          std::shared_ptr<termination> end) {
   for (auto& g : groups)
     self->join(g);
@@ -61,7 +62,7 @@ caf::behavior subscriber(caf::event_based_actor* self,
 
 caf::actor spawn_subscriber(caf::actor_system& sys,
                             std::vector<caf::group> groups,
-                            caf::actor supervisor,
+                            instance_actor supervisor,
                             std::shared_ptr<termination> end) {
   return sys.spawn(subscriber, std::move(groups), std::move(supervisor),
                    std::move(end));

@@ -12,6 +12,7 @@
 #include <caf/fwd.hpp>
 #include <caf/group.hpp>
 
+#include "actors/instance_actor.hpp"
 #include "cli/termination.hpp"
 
 namespace libwatch::cli {
@@ -20,7 +21,7 @@ namespace libwatch::cli {
 /// it for readiness; failures and a closed stdout end `tail` through `end`.
 caf::actor spawn_subscriber(caf::actor_system& sys,
                             std::vector<caf::group> groups,
-                            caf::actor supervisor,
+                            instance_actor supervisor,
                             std::shared_ptr<termination> end);
 
 } // namespace libwatch::cli

@@ -1,4 +1,8 @@
-// libwatch's block of CAF type IDs: every type that travels in a message.
+// libwatch's block of CAF type IDs: every public type that travels in a
+// message (internal ones follow in actors/internal_type_ids.hpp). The block
+// starts 700 above CAF's first custom ID, leaving the IDs below to the
+// application's own blocks; an application that needs them too moves its
+// own block past `caf::id_block::libwatch_internal::end`.
 #pragma once
 
 #include <string>
@@ -8,11 +12,8 @@
 
 #include "libwatch/change.hpp"
 #include "libwatch/details.hpp"
-#include "libwatch/log_batch.hpp"
-#include "libwatch/notification_batch.hpp"
 #include "libwatch/signals.hpp"
 #include "libwatch/status.hpp"
-#include "libwatch/table_info.hpp"
 #include "libwatch/watcher_spec.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(libwatch, caf::first_custom_type_id + 700)
@@ -22,12 +23,8 @@ CAF_ADD_TYPE_ID(libwatch, (libwatch::change_batch))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::watcher_details))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::disconnected_msg))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::instance_status))
-CAF_ADD_TYPE_ID(libwatch, (libwatch::log_batch))
-CAF_ADD_TYPE_ID(libwatch, (libwatch::log_cursor))
-CAF_ADD_TYPE_ID(libwatch, (libwatch::notification_batch))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::overflow_msg))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::ready_msg))
-CAF_ADD_TYPE_ID(libwatch, (libwatch::resolved_watcher))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::resumed_msg))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::watcher_spec))
 

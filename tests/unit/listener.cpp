@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/listener.hpp"
+#include "actors/pump_handle.hpp"
 #include "actors/watcher_runtime.hpp"
 #include "libwatch/atoms.hpp"
 #include "libwatch/error.hpp"
@@ -31,7 +32,7 @@ public:
     log_->generations.push_back(generation);
   }
 
-  void listen(std::string channel, caf::actor) override {
+  void listen(std::string channel, listener_client_actor) override {
     log_->listens.emplace_back(generation_, std::move(channel));
   }
 
@@ -44,10 +45,10 @@ struct fixture : test_coordinator_fixture<> {
   std::shared_ptr<pump_log> log = std::make_shared<pump_log>();
   std::shared_ptr<connection_board> board
     = std::make_shared<connection_board>();
-  caf::actor listener;
+  listener_actor listener;
 
   void start(reconnect_policy policy) {
-    auto factory = [l = log](caf::actor, uint64_t generation) {
+    auto factory = [l = log](listener_actor, uint64_t generation) {
       return std::unique_ptr<pump_handle>{new fake_pump(l, generation)};
     };
     listener = spawn_listener(sys, policy, factory, board);
@@ -79,6 +80,11 @@ struct fixture : test_coordinator_fixture<> {
   void connect(uint64_t generation) {
     caf::anon_send(listener, connected_atom::value, generation);
     drain();
+  }
+
+  // The test's own actor, standing in for a watcher.
+  listener_client_actor client() {
+    return caf::actor_cast<listener_client_actor>(self);
   }
 
   // Delay until the next scheduled event, or -1 if none.
@@ -145,7 +151,7 @@ CAF_TEST(reports_of_an_earlier_connection_are_ignored) {
 
 CAF_TEST(routes_are_listened_again_after_every_reconnect) {
   start(fixed());
-  self->send(listener, listen_atom::value, std::string{"ch_a"});
+  self->send(listener, listen_atom::value, std::string{"ch_a"}, client());
   drain();
   CAF_CHECK(log->listens.empty()); // not connected yet
   connect(1);
@@ -176,7 +182,7 @@ CAF_TEST(routes_are_listened_again_after_every_reconnect) {
 CAF_TEST(a_watcher_registering_while_down_is_told_at_once) {
   start(fixed());
   lose(1);
-  self->send(listener, listen_atom::value, std::string{"ch_b"});
+  self->send(listener, listen_atom::value, std::string{"ch_b"}, client());
   drain();
   bool told_down = false;
   self->receive([&](disconnected_atom, const caf::error&,

@@ -11,7 +11,9 @@
 #include <stdexcept>
 #include <vector>
 
+#include "actors/catalog_worker.hpp"
 #include "actors/instance_core.hpp"
+#include "actors/pump_handle.hpp"
 #include "actors/supervisor.hpp"
 #include "actors/watcher.hpp"
 #include "libwatch/atoms.hpp"
@@ -26,7 +28,7 @@ using namespace std::chrono_literals;
 namespace {
 
 struct route_log {
-  std::vector<std::pair<std::string, caf::actor>> listens;
+  std::vector<std::pair<std::string, listener_client_actor>> listens;
 };
 
 class fake_pump : public pump_handle {
@@ -35,7 +37,7 @@ public:
     // nop
   }
 
-  void listen(std::string channel, caf::actor watcher) override {
+  void listen(std::string channel, listener_client_actor watcher) override {
     log_->listens.emplace_back(std::move(channel), std::move(watcher));
   }
 
@@ -43,8 +45,9 @@ private:
   std::shared_ptr<route_log> log_;
 };
 
-// Answers installation requests as a database with table posts(id) would.
-caf::behavior fake_worker() {
+// Answers installation requests as a database with table posts(id) would,
+// finds no orphans and no rows to fetch.
+catalog_worker_actor::behavior_type fake_worker() {
   return {
     [](install_atom,
        const watcher_spec& spec) -> caf::result<resolved_watcher> {
@@ -58,14 +61,19 @@ caf::behavior fake_worker() {
         return res.error();
       return std::move(*res);
     },
+    [](orphans_atom, const std::vector<watcher_spec>&,
+       bool) -> std::vector<orphan_report> { return {}; },
+    [](fetch_atom, const std::string&, const std::string&) -> std::string {
+      return {};
+    },
   };
 }
 
 struct fixture : test_coordinator_fixture<> {
   std::shared_ptr<route_log> log = std::make_shared<route_log>();
   std::shared_ptr<detail::instance_core> core;
-  caf::actor supervisor;
-  caf::actor listener;
+  supervisor_actor supervisor;
+  listener_actor listener;
 
   fixture() {
     detail::before_decode_hook = [](std::string_view payload) {
@@ -89,11 +97,11 @@ struct fixture : test_coordinator_fixture<> {
     core->watchers.push_back(
       std::make_shared<watcher_runtime>(core->module, "public.posts:inserted"));
     core->connection = std::make_shared<connection_board>();
-    core->make_pump = [l = log, this](caf::actor who, uint64_t) {
+    core->make_pump = [l = log, this](listener_actor who, uint64_t) {
       listener = who;
       return std::unique_ptr<pump_handle>{new fake_pump(l)};
     };
-    core->make_worker
+    core->make_catalog_worker
       = [](caf::actor_system& system) { return system.spawn(fake_worker); };
     supervisor = spawn_supervisor(sys, core);
     sched.run();
@@ -111,7 +119,7 @@ struct fixture : test_coordinator_fixture<> {
     }
   }
 
-  caf::actor current_watcher() {
+  listener_client_actor current_watcher() {
     return log->listens.back().second;
   }
 

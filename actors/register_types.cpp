@@ -1,3 +1,6 @@
+// Defined above both layers: it registers the public block and the
+// internal one.
+#include "actors/internal_type_ids.hpp"
 #include "libwatch/type_ids.hpp"
 
 #include <caf/actor_system_config.hpp>
@@ -8,6 +11,7 @@ namespace libwatch {
 
 void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_types<caf::id_block::libwatch>();
+  cfg.add_message_types<caf::id_block::libwatch_internal>();
   cfg.add_error_category(error_category,
                          [](uint8_t code, caf::atom_value,
                             const caf::message& context) -> std::string {

@@ -1,0 +1,73 @@
+#include "actors/instance_core.hpp"
+
+#include "actors/notification_pump.hpp"
+#include "actors/subscription.hpp"
+#include "libwatch/error.hpp"
+
+namespace libwatch::detail {
+
+instance_status instance_core::status() const {
+  instance_status result;
+  connection->fill(result);
+  for (auto& w : watchers)
+    result.watchers.push_back(w->snapshot());
+  return result;
+}
+
+caf::expected<size_t> instance_core::find(const std::string& name) const {
+  return find_watcher(config.watchers, name);
+}
+
+caf::expected<watcher_details>
+instance_core::details(const std::string& name) const {
+  auto index = find(name);
+  if (!index)
+    return index.error();
+  auto& rt = *watchers[*index];
+  if (auto w = rt.resolved())
+    return details_of(*w);
+  return make_error(errc::stopped, "watcher " + rt.name
+                                     + " has not been installed yet ("
+                                     + to_string(rt.board->state()) + ")");
+}
+
+std::shared_ptr<instance_core> instance_core::create(caf::actor_system& sys,
+                                                     watch_config cfg) {
+  auto core = std::make_shared<instance_core>();
+  core->module = std::make_shared<topic_module>(sys);
+  for (auto& spec : cfg.watchers)
+    core->watchers.push_back(std::make_shared<watcher_runtime>(
+      core->module, watcher_name(spec), cfg.subscribers,
+      spec.delivery == delivery_mode::at_least_once));
+  core->connection = std::make_shared<connection_board>();
+  pg::connect_options listen_opts;
+  listen_opts.conninfo = cfg.conninfo;
+  listen_opts.password_env = cfg.password_env;
+  listen_opts.application_name = cfg.application_name;
+  // Keepalives catch a dead peer even while the pump waits for nothing.
+  listen_opts.keepalive_idle = cfg.liveness.interval;
+  listen_opts.user_timeout = cfg.liveness.timeout;
+  core->make_pump = make_pump_factory(listen_opts, cfg.liveness);
+  // The workers' statements get the time the listener allows for a silent
+  // connection plus its answer: enough for DDL on a healthy server, bounded
+  // when the server is gone. A request may wait for a connection and one
+  // statement before it, hence the margin.
+  auto worker_timeout = cfg.liveness.interval + cfg.liveness.timeout;
+  core->request_timeout = 3 * worker_timeout;
+  auto catalog_opts = listen_opts;
+  catalog_opts.application_name += "-ddl";
+  core->make_catalog_worker
+    = [catalog_opts, worker_timeout](caf::actor_system& system) {
+        return spawn_catalog_worker(system, catalog_opts, worker_timeout);
+      };
+  auto log_opts = listen_opts;
+  log_opts.application_name += "-log";
+  core->make_log_worker
+    = [log_opts, worker_timeout](caf::actor_system& system) {
+        return spawn_log_worker(system, log_opts, worker_timeout);
+      };
+  core->config = std::move(cfg);
+  return core;
+}
+
+} // namespace libwatch::detail

@@ -1,0 +1,27 @@
+// What a client of the listener (a watcher) must accept: the notifications
+// of its channel and the state of the connection that carries them. Declared
+// apart from the watcher so the listener and the notification pump depend on
+// this small protocol only.
+#pragma once
+
+#include <caf/error.hpp>
+#include <caf/timestamp.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "libwatch/atoms.hpp"
+#include "libwatch/notification_batch.hpp"
+
+namespace libwatch {
+
+/// | message                                  | meaning |
+/// |------------------------------------------|---------|
+/// | notification_batch                       | from the pump: one drained
+/// burst of this client's channel | | (listening_atom) | from the listener:
+/// LISTEN is confirmed on the current connection | | (disconnected_atom, error,
+/// since)        | from the listener: the connection failed or was lost;
+/// `since` is the last moment it was alive |
+using listener_client_actor = caf::typed_actor<
+  caf::reacts_to<notification_batch>, caf::reacts_to<listening_atom>,
+  caf::reacts_to<disconnected_atom, caf::error, caf::timestamp>>;
+
+} // namespace libwatch
