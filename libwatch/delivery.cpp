@@ -12,7 +12,7 @@ std::string to_string(delivery_mode x) {
 
 std::optional<delivery_mode>
 parse_delivery_mode(std::string_view text) noexcept {
-  for (auto x : {delivery_mode::at_most_once, delivery_mode::at_least_once})
+  for (auto x : all_delivery_modes)
     if (text == to_string_view(x))
       return x;
   return std::nullopt;
@@ -27,7 +27,7 @@ std::string to_string(wakeup_mode x) {
 }
 
 std::optional<wakeup_mode> parse_wakeup_mode(std::string_view text) noexcept {
-  for (auto x : {wakeup_mode::notify, wakeup_mode::poll})
+  for (auto x : all_wakeup_modes)
     if (text == to_string_view(x))
       return x;
   return std::nullopt;

@@ -19,8 +19,7 @@ std::string to_string(event_kind x) {
 }
 
 std::optional<event_kind> parse_event_kind(std::string_view text) noexcept {
-  for (auto x :
-       {event_kind::inserted, event_kind::updated, event_kind::deleted})
+  for (auto x : all_event_kinds)
     if (text == to_string_view(x))
       return x;
   return std::nullopt;

@@ -12,7 +12,7 @@ std::string to_string(trigger_level x) {
 
 std::optional<trigger_level>
 parse_trigger_level(std::string_view text) noexcept {
-  for (auto x : {trigger_level::row, trigger_level::statement})
+  for (auto x : all_trigger_levels)
     if (text == to_string_view(x))
       return x;
   return std::nullopt;

@@ -151,8 +151,32 @@ std::string_view to_string_view(orphan_policy x) noexcept {
   return x == orphan_policy::drop ? "drop" : "warn";
 }
 
+std::string to_string(orphan_policy x) {
+  return std::string{to_string_view(x)};
+}
+
+std::optional<orphan_policy>
+parse_orphan_policy(std::string_view text) noexcept {
+  for (auto x : all_orphan_policies)
+    if (text == to_string_view(x))
+      return x;
+  return std::nullopt;
+}
+
 std::string_view to_string_view(overflow_policy x) noexcept {
   return x == overflow_policy::disconnect ? "disconnect" : "drop";
+}
+
+std::string to_string(overflow_policy x) {
+  return std::string{to_string_view(x)};
+}
+
+std::optional<overflow_policy>
+parse_overflow_policy(std::string_view text) noexcept {
+  for (auto x : all_overflow_policies)
+    if (text == to_string_view(x))
+      return x;
+  return std::nullopt;
 }
 
 std::vector<spec_problem> validate(const watch_config& cfg) {
