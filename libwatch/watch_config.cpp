@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "libwatch/enum_spelling.hpp"
 #include "libwatch/identifiers.hpp"
 #include "libwatch/object_names.hpp"
 
@@ -157,10 +158,7 @@ std::string to_string(orphan_policy x) {
 
 std::optional<orphan_policy>
 parse_orphan_policy(std::string_view text) noexcept {
-  for (auto x : all_orphan_policies)
-    if (text == to_string_view(x))
-      return x;
-  return std::nullopt;
+  return parse_spelling(text, all_orphan_policies);
 }
 
 std::string_view to_string_view(overflow_policy x) noexcept {
@@ -173,10 +171,7 @@ std::string to_string(overflow_policy x) {
 
 std::optional<overflow_policy>
 parse_overflow_policy(std::string_view text) noexcept {
-  for (auto x : all_overflow_policies)
-    if (text == to_string_view(x))
-      return x;
-  return std::nullopt;
+  return parse_spelling(text, all_overflow_policies);
 }
 
 std::vector<spec_problem> validate(const watch_config& cfg) {
