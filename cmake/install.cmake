@@ -9,10 +9,19 @@ install(TARGETS libwatch EXPORT libwatchTargets
 
 # Headers keep their in-tree paths below include/libwatch, which is the
 # include directory consumers get: "libwatch/libwatch.hpp", "actors/...".
+# The TOML loader's internals stay out: they include toml++, a private
+# dependency, and users load files through config/loader.hpp.
+set(config_loader_internals
+  document_reader field_readers phrases problem_locations read_context
+  schema section_reader section_readers table_reader watcher_entry)
+set(internal_patterns)
+foreach(name IN LISTS config_loader_internals)
+  list(APPEND internal_patterns PATTERN "config/${name}.hpp" EXCLUDE)
+endforeach()
 foreach(dir libwatch actors config)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/libwatch
-          FILES_MATCHING PATTERN "*.hpp")
+          FILES_MATCHING PATTERN "*.hpp" ${internal_patterns})
 endforeach()
 
 set(config_dir ${CMAKE_INSTALL_LIBDIR}/cmake/libwatch)

@@ -1,5 +1,7 @@
 #include "libwatch/delivery.hpp"
 
+#include "libwatch/enum_spelling.hpp"
+
 namespace libwatch {
 
 std::string_view to_string_view(delivery_mode x) noexcept {
@@ -12,10 +14,7 @@ std::string to_string(delivery_mode x) {
 
 std::optional<delivery_mode>
 parse_delivery_mode(std::string_view text) noexcept {
-  for (auto x : {delivery_mode::at_most_once, delivery_mode::at_least_once})
-    if (text == to_string_view(x))
-      return x;
-  return std::nullopt;
+  return parse_spelling(text, all_delivery_modes);
 }
 
 std::string_view to_string_view(wakeup_mode x) noexcept {
@@ -27,10 +26,7 @@ std::string to_string(wakeup_mode x) {
 }
 
 std::optional<wakeup_mode> parse_wakeup_mode(std::string_view text) noexcept {
-  for (auto x : {wakeup_mode::notify, wakeup_mode::poll})
-    if (text == to_string_view(x))
-      return x;
-  return std::nullopt;
+  return parse_spelling(text, all_wakeup_modes);
 }
 
 } // namespace libwatch

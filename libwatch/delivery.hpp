@@ -32,6 +32,14 @@ enum class wakeup_mode : uint8_t {
   poll,
 };
 
+/// Every mode, in declaration order.
+inline constexpr delivery_mode all_delivery_modes[]
+  = {delivery_mode::at_most_once, delivery_mode::at_least_once};
+
+/// Every wakeup, in declaration order.
+inline constexpr wakeup_mode all_wakeup_modes[]
+  = {wakeup_mode::notify, wakeup_mode::poll};
+
 /// `"at_most_once"` / `"at_least_once"`.
 std::string_view to_string_view(delivery_mode x) noexcept;
 std::string to_string(delivery_mode x);

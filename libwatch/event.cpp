@@ -1,5 +1,7 @@
 #include "libwatch/event.hpp"
 
+#include "libwatch/enum_spelling.hpp"
+
 namespace libwatch {
 
 std::string_view to_string_view(event_kind x) noexcept {
@@ -19,11 +21,7 @@ std::string to_string(event_kind x) {
 }
 
 std::optional<event_kind> parse_event_kind(std::string_view text) noexcept {
-  for (auto x :
-       {event_kind::inserted, event_kind::updated, event_kind::deleted})
-    if (text == to_string_view(x))
-      return x;
-  return std::nullopt;
+  return parse_spelling(text, all_event_kinds);
 }
 
 std::string_view sql_keyword(event_kind x) noexcept {

@@ -15,6 +15,11 @@ enum class event_kind : uint8_t {
   deleted,
 };
 
+/// Every event kind, in declaration order: what `parse_event_kind` accepts
+/// and what messages list as valid.
+inline constexpr event_kind all_event_kinds[]
+  = {event_kind::inserted, event_kind::updated, event_kind::deleted};
+
 /// Returns `"inserted"`, `"updated"` or `"deleted"`: the spelling used in
 /// payloads, derived names, configuration files and log lines.
 std::string_view to_string_view(event_kind x) noexcept;

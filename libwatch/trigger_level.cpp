@@ -1,5 +1,7 @@
 #include "libwatch/trigger_level.hpp"
 
+#include "libwatch/enum_spelling.hpp"
+
 namespace libwatch {
 
 std::string_view to_string_view(trigger_level x) noexcept {
@@ -12,10 +14,7 @@ std::string to_string(trigger_level x) {
 
 std::optional<trigger_level>
 parse_trigger_level(std::string_view text) noexcept {
-  for (auto x : {trigger_level::row, trigger_level::statement})
-    if (text == to_string_view(x))
-      return x;
-  return std::nullopt;
+  return parse_spelling(text, all_trigger_levels);
 }
 
 } // namespace libwatch

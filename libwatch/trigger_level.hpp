@@ -19,6 +19,10 @@ enum class trigger_level : uint8_t {
   statement,
 };
 
+/// Every level, in declaration order.
+inline constexpr trigger_level all_trigger_levels[]
+  = {trigger_level::row, trigger_level::statement};
+
 /// `"row"` or `"statement"`: the spelling used in configuration files.
 std::string_view to_string_view(trigger_level x) noexcept;
 

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "libwatch/enum_spelling.hpp"
 #include "libwatch/identifiers.hpp"
 #include "libwatch/object_names.hpp"
 
@@ -151,8 +152,26 @@ std::string_view to_string_view(orphan_policy x) noexcept {
   return x == orphan_policy::drop ? "drop" : "warn";
 }
 
+std::string to_string(orphan_policy x) {
+  return std::string{to_string_view(x)};
+}
+
+std::optional<orphan_policy>
+parse_orphan_policy(std::string_view text) noexcept {
+  return parse_spelling(text, all_orphan_policies);
+}
+
 std::string_view to_string_view(overflow_policy x) noexcept {
   return x == overflow_policy::disconnect ? "disconnect" : "drop";
+}
+
+std::string to_string(overflow_policy x) {
+  return std::string{to_string_view(x)};
+}
+
+std::optional<overflow_policy>
+parse_overflow_policy(std::string_view text) noexcept {
+  return parse_spelling(text, all_overflow_policies);
 }
 
 std::vector<spec_problem> validate(const watch_config& cfg) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,8 +51,18 @@ struct restart_policy {
 /// watcher owns.
 enum class orphan_policy : uint8_t { warn, drop };
 
+/// Every orphan policy, in declaration order.
+inline constexpr orphan_policy all_orphan_policies[]
+  = {orphan_policy::warn, orphan_policy::drop};
+
 /// `"warn"` or `"drop"`: the spelling in configuration files.
 std::string_view to_string_view(orphan_policy x) noexcept;
+
+/// Same as `to_string_view`; lets CAF print the value.
+std::string to_string(orphan_policy x);
+
+/// Parses the spelling produced by `to_string_view`; nothing else.
+std::optional<orphan_policy> parse_orphan_policy(std::string_view) noexcept;
 
 /// How durable watchers (`delivery_mode::at_least_once`) consume the change
 /// log.
@@ -87,8 +98,18 @@ enum class overflow_policy : uint8_t {
   disconnect,
 };
 
+/// Every overflow policy, in declaration order.
+inline constexpr overflow_policy all_overflow_policies[]
+  = {overflow_policy::drop, overflow_policy::disconnect};
+
 /// `"drop"` or `"disconnect"`: the spelling in configuration files.
 std::string_view to_string_view(overflow_policy x) noexcept;
+
+/// Same as `to_string_view`; lets CAF print the value.
+std::string to_string(overflow_policy x);
+
+/// Parses the spelling produced by `to_string_view`; nothing else.
+std::optional<overflow_policy> parse_overflow_policy(std::string_view) noexcept;
 
 /// How much libwatch holds for subscribers that are slower than the
 /// database. libwatch keeps draining the LISTEN connection whatever

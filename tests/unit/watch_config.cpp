@@ -340,3 +340,18 @@ CAF_TEST(to_string_omits_the_name_of_an_unknown_watcher_index) {
   CAF_CHECK_EQUAL(to_string(problems, cfg), "watcher 7: label: oops\n");
   CAF_CHECK_EQUAL(to_string({}, cfg), "");
 }
+
+CAF_TEST(policies_parse_exactly_their_spellings) {
+  for (auto x : all_orphan_policies) {
+    CAF_CHECK(parse_orphan_policy(to_string_view(x)) == x);
+    CAF_CHECK_EQUAL(to_string(x), std::string{to_string_view(x)});
+  }
+  for (auto x : all_overflow_policies) {
+    CAF_CHECK(parse_overflow_policy(to_string_view(x)) == x);
+    CAF_CHECK_EQUAL(to_string(x), std::string{to_string_view(x)});
+  }
+  CAF_CHECK(!parse_orphan_policy("delete"));
+  CAF_CHECK(!parse_orphan_policy("Drop"));
+  CAF_CHECK(!parse_overflow_policy(""));
+  CAF_CHECK(!parse_overflow_policy("warn"));
+}
