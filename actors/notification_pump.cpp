@@ -26,14 +26,6 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-struct notify_deleter {
-  void operator()(PGnotify* ptr) const noexcept {
-    PQfreemem(ptr);
-  }
-};
-
-using notify_ptr = std::unique_ptr<PGnotify, notify_deleter>;
-
 // One route per channel; `pending` collects the current burst.
 struct route {
   listener_client_actor watcher;
@@ -66,7 +58,7 @@ class notification_pump::session {
 public:
   session(notification_pump& owner, pg::connection conn)
       : owner_(owner), conn_(std::move(conn)), last_traffic_(clock::now()) {
-    PQsetnonblocking(conn_.native(), 1);
+    conn_.set_nonblocking();
   }
 
   // Runs until the owner stops us (returns) or the connection fails
@@ -91,7 +83,7 @@ public:
           queue_.push_back(std::move(req));
       }
       if (fds[1].revents & (POLLIN | POLLERR | POLLHUP)) {
-        if (PQconsumeInput(conn_.native()) == 0)
+        if (!conn_.consume_input())
           return lost("the LISTEN connection broke");
         if (!collect_results())
           return;
@@ -141,8 +133,7 @@ private:
       return true;
     }
     deadline_ = clock::now() + owner_.liveness_.timeout;
-    statement_error_.clear();
-    if (PQsendQuery(conn_.native(), sql.c_str()) == 0) {
+    if (!conn_.send(sql)) {
       lost("sending to the server failed");
       return false;
     }
@@ -151,47 +142,42 @@ private:
   }
 
   bool flush() {
-    auto res = PQflush(conn_.native());
-    if (res < 0) {
+    auto state = conn_.flush();
+    if (state == pg::connection::flush_state::failed) {
       lost("sending to the server failed");
       return false;
     }
-    flush_pending_ = res == 1;
+    flush_pending_ = state == pg::connection::flush_state::pending;
     return true;
   }
 
   // Reads the results of the statement in flight, if complete.
   bool collect_results() {
-    while (in_flight_ != statement::none && !PQisBusy(conn_.native())) {
-      PGresult* res = PQgetResult(conn_.native());
-      if (res == nullptr) {
-        finish_statement();
-        continue;
-      }
-      auto status = PQresultStatus(res);
-      if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-        statement_error_ = PQresultErrorMessage(res);
-      PQclear(res);
+    if (in_flight_ != statement::none) {
+      auto context = in_flight_ == statement::listen
+                       ? "LISTEN on " + current_.channel + " failed"
+                       : std::string{"liveness check failed"};
+      if (auto outcome = conn_.take_result(context))
+        finish_statement(std::move(*outcome));
     }
-    if (PQstatus(conn_.native()) != CONNECTION_OK) {
+    if (!conn_.ok()) {
       lost("the LISTEN connection broke");
       return false;
     }
     return true;
   }
 
-  void finish_statement() {
+  void finish_statement(caf::expected<pg::result> outcome) {
     alive();
     auto kind = in_flight_;
     in_flight_ = statement::none;
     if (kind != statement::listen)
       return;
     caf::error err;
-    if (statement_error_.empty())
+    if (outcome)
       routes_[current_.channel].watcher = current_.watcher;
     else
-      err = make_error(errc::query_failed, "LISTEN on " + current_.channel
-                                             + " failed: " + statement_error_);
+      err = make_error(errc::query_failed, describe(outcome.error()));
     caf::anon_send(owner_.listener_, listened_atom::value, owner_.generation_,
                    current_.channel, std::move(err));
   }
@@ -199,22 +185,21 @@ private:
   // Moves every buffered notification into per-watcher batches and sends
   // each non-empty batch; a burst of N rows costs one message per watcher.
   void drain() {
-    bool any = false;
-    while (auto raw = notify_ptr{PQnotifies(conn_.native())}) {
-      any = true;
-      auto i = routes_.find(raw->relname);
+    auto received = conn_.take_notifications();
+    for (auto& note : received) {
+      auto i = routes_.find(note.channel);
       if (i == routes_.end())
         continue;
       if (i->second.pending.empty())
         touched_.push_back(&i->second);
-      i->second.pending.add(raw->extra);
+      i->second.pending.add(note.payload);
     }
     for (auto* r : touched_) {
       caf::anon_send(r->watcher, std::move(r->pending));
       r->pending = notification_batch{};
     }
     touched_.clear();
-    if (any)
+    if (!received.empty())
       alive();
   }
 
@@ -224,7 +209,7 @@ private:
   }
 
   void lost(std::string what) {
-    auto detail = pg::last_error(conn_.native());
+    auto detail = conn_.error_message();
     if (!detail.empty())
       what += ": " + detail;
     caf::anon_send(owner_.listener_, lost_atom::value, owner_.generation_,
@@ -239,7 +224,6 @@ private:
   std::vector<route*> touched_;
   statement in_flight_ = statement::none;
   listen_request current_;
-  std::string statement_error_;
   clock::time_point deadline_;
   clock::time_point last_traffic_;
   caf::timestamp last_alive_ = caf::make_timestamp();

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "cli/display.hpp"
 #include "libwatch/error.hpp"
+#include "libwatch/object_display.hpp"
 
 namespace libwatch::cli {
 

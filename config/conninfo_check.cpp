@@ -1,26 +1,8 @@
 #include "config/conninfo_check.hpp"
 
-#include <memory>
-
-#include <libpq-fe.h>
+#include "libwatch/pg/conninfo.hpp"
 
 namespace libwatch::config {
-
-namespace {
-
-struct conninfo_deleter {
-  void operator()(PQconninfoOption* ptr) const noexcept {
-    PQconninfoFree(ptr);
-  }
-};
-
-struct pq_memory_deleter {
-  void operator()(char* ptr) const noexcept {
-    PQfreemem(ptr);
-  }
-};
-
-} // namespace
 
 bool is_connection_string(std::string_view text) {
   return text.rfind("postgresql://", 0) == 0
@@ -65,15 +47,11 @@ std::string redact(std::string_view message, std::string_view conninfo) {
 std::optional<std::string> conninfo_problem(const std::string& conninfo) {
   if (!is_connection_string(conninfo))
     return std::nullopt;
-  char* raw_message = nullptr;
-  std::unique_ptr<PQconninfoOption, conninfo_deleter> options{
-    PQconninfoParse(conninfo.c_str(), &raw_message)};
-  std::unique_ptr<char, pq_memory_deleter> message{raw_message};
-  if (!options)
-    return "cannot be parsed by libpq: "
-           + (message ? redact(message.get(), conninfo) : "out of memory");
-  for (auto* opt = options.get(); opt->keyword != nullptr; ++opt)
-    if (std::string_view{opt->keyword} == "password" && opt->val != nullptr)
+  auto parsed = pg::parse_conninfo(conninfo);
+  if (parsed.error)
+    return "cannot be parsed by libpq: " + redact(*parsed.error, conninfo);
+  for (auto& setting : parsed.settings)
+    if (setting.first == "password")
       return "contains a password; remove it and "
              + std::string{password_advice};
   return std::nullopt;

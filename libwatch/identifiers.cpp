@@ -17,6 +17,10 @@ std::string quote_identifier(std::string_view name) {
   return out;
 }
 
+std::string quote_qualified(std::string_view schema, std::string_view name) {
+  return quote_identifier(schema) + "." + quote_identifier(name);
+}
+
 std::string quote_literal(std::string_view text) {
   bool has_backslash = text.find('\\') != std::string_view::npos;
   std::string out;

@@ -19,6 +19,9 @@ constexpr size_t max_identifier_bytes = 63;
 /// empty.
 std::string quote_identifier(std::string_view name);
 
+/// Returns `"schema"."name"`, both parts as `quote_identifier` writes them.
+std::string quote_qualified(std::string_view schema, std::string_view name);
+
 /// Returns `text` as a SQL string literal that is correct whatever the
 /// server's `standard_conforming_strings` (quotes doubled; backslashes doubled
 /// inside an `E'...'` literal), like libpq's PQescapeLiteral.

@@ -1,6 +1,7 @@
 #include "libwatch/table_info.hpp"
 
 #include "libwatch/error.hpp"
+#include "libwatch/identifiers.hpp"
 
 namespace libwatch {
 
@@ -14,7 +15,7 @@ const column_info* table_info::find(const std::string& column) const noexcept {
 namespace {
 
 std::string qualified(const table_info& t) {
-  return "\"" + t.schema + "\".\"" + t.table + "\"";
+  return quote_qualified(t.schema, t.table);
 }
 
 std::string column_list(const table_info& t) {

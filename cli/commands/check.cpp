@@ -11,6 +11,7 @@
 #include "libwatch/error.hpp"
 #include "libwatch/identifiers.hpp"
 #include "libwatch/pg/catalog.hpp"
+#include "libwatch/pg/server_features.hpp"
 
 namespace libwatch::cli {
 
@@ -29,7 +30,7 @@ Exit codes: 0 no problems; 1 problems found; 2 usage error or invalid
 configuration file; 3 database unreachable or other runtime failure.)";
 
 std::string qualified(const table_info& t) {
-  return quote_identifier(t.schema) + "." + quote_identifier(t.table);
+  return quote_qualified(t.schema, t.table);
 }
 
 std::string columns_of(const table_info& t) {
@@ -110,9 +111,8 @@ int run_check(const std::string& path) {
   auto& cfg = session->config;
   auto& conn = session->conn;
   std::vector<std::string> problems;
-  if (conn.server_version() < pg::min_server_version)
-    problems.push_back("PostgreSQL " + std::to_string(conn.server_version())
-                       + " is too old; libwatch needs 11 or later");
+  if (auto why = pg::server_version_problem(conn.server_version()))
+    problems.push_back(std::move(*why));
   auto db = database_privilege_problems(conn);
   if (!db) {
     report(db.error());

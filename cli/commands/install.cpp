@@ -6,9 +6,9 @@
 #include "cli/commands/commands.hpp"
 #include "cli/config_file.hpp"
 #include "cli/database.hpp"
-#include "cli/display.hpp"
 #include "cli/exit_code.hpp"
 #include "libwatch/error.hpp"
+#include "libwatch/object_display.hpp"
 #include "libwatch/pg/catalog.hpp"
 #include "libwatch/pg/inventory.hpp"
 
@@ -32,21 +32,6 @@ Exit codes: 0 all installed; 1 some watcher could not be installed (the
 others were); 2 usage error or invalid configuration file; 3 database
 unreachable or other runtime failure.)";
 
-// Why `w`'s objects must not be replaced: an object with its name exists
-// that libwatch did not create. Empty if it may go ahead.
-std::string refusal(const resolved_watcher& w, const pg::object_state& st) {
-  auto not_ours = [&](const std::string& what, pg::object_kind kind) {
-    return "not installed: watcher " + watcher_name(w.spec) + ": " + what
-           + " exists but is not libwatch's (" + not_libwatchs(kind)
-           + "); rename or drop it, or give the watcher a label";
-  };
-  if (st.function_exists && !st.function_marked)
-    return not_ours(function_of(w), pg::object_kind::function);
-  if (st.trigger_exists && !st.trigger_marked)
-    return not_ours(trigger_of(w), pg::object_kind::trigger);
-  return {};
-}
-
 int run_install(const std::string& path) {
   int code = exit_code::ok;
   auto session = open_session(path, code);
@@ -64,8 +49,10 @@ int run_install(const std::string& path) {
       report(state.error());
       return exit_code::runtime_failure;
     }
-    if (auto why = refusal(named, *state); !why.empty()) {
-      std::cout << why << std::endl;
+    // Checked before install() so a watcher whose table is gone still
+    // reports an object it must not replace.
+    if (auto err = pg::foreign_object_error(named, *state)) {
+      std::cout << "not installed: " << describe(err) << std::endl;
       result = exit_code::problems_found;
       continue;
     }

@@ -7,9 +7,9 @@
 #include "cli/commands/commands.hpp"
 #include "cli/config_file.hpp"
 #include "cli/database.hpp"
-#include "cli/display.hpp"
 #include "cli/exit_code.hpp"
 #include "libwatch/error.hpp"
+#include "libwatch/object_display.hpp"
 #include "libwatch/pg/catalog.hpp"
 #include "libwatch/pg/inventory.hpp"
 #include "libwatch/sql/trigger_sql.hpp"
@@ -55,7 +55,7 @@ void print(fate f, pg::object_kind kind, const std::string& object,
       break;
     case fate::skipped:
       std::cout << "skipped " << object << owner
-                << ": exists but is not libwatch's (" << not_libwatchs(kind)
+                << ": exists but is not libwatch's (" << pg::not_libwatchs(kind)
                 << ")\n";
       break;
     case fate::dropped:

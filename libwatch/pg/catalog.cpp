@@ -9,6 +9,7 @@
 #include "libwatch/identifiers.hpp"
 #include "libwatch/pg/inventory.hpp"
 #include "libwatch/pg/node_lock.hpp"
+#include "libwatch/pg/server_features.hpp"
 #include "libwatch/sql/trigger_sql.hpp"
 
 namespace libwatch::pg {
@@ -25,8 +26,8 @@ const std::string schema_query = R"sql(
 SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)sql";
 
 const std::string columns_query = R"sql(
-SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
-       t.typname, t.typcategory, COALESCE(e.typname, '')
+SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+       t.typname, t.typcategory, COALESCE(e.typname, '') AS element_type
   FROM pg_catalog.pg_attribute a
   JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
   LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
@@ -42,10 +43,11 @@ SELECT a.attname
  ORDER BY pg_catalog.array_position(i.indkey::int2[], a.attnum))sql";
 
 const std::string privileges_query = R"sql(
-SELECT current_user,
-       has_table_privilege(format('%I.%I', $1::text, $2::text), 'TRIGGER'),
-       has_schema_privilege($1::text, 'CREATE'),
-       pg_has_role(c.relowner, 'USAGE')
+SELECT current_user AS role,
+       has_table_privilege(format('%I.%I', $1::text, $2::text), 'TRIGGER')
+         AS may_trigger,
+       has_schema_privilege($1::text, 'CREATE') AS may_create,
+       pg_has_role(c.relowner, 'USAGE') AS owns_table
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = $1 AND c.relname = $2)sql";
@@ -62,34 +64,33 @@ caf::error check_privileges(connection& conn, const resolved_watcher& w,
     return res.error();
   if (res->rows() == 0)
     return caf::none; // the table vanished; the DDL will say so
-  auto role = quote_identifier(res->get(0, 0));
-  auto table
-    = quote_identifier(spec.schema) + "." + quote_identifier(spec.table);
+  auto role = quote_identifier(res->get(0, "role"));
+  auto table = quote_qualified(spec.schema, spec.table);
   auto missing = [&](std::string what) {
     return make_error(errc::missing_privilege, "watcher " + watcher_name(spec)
                                                  + ": role " + role + " lacks "
                                                  + what);
   };
-  if (res->get(0, 1) != "t")
+  if (res->get(0, "may_trigger") != "t")
     return missing("the TRIGGER privilege on " + table
                    + "; grant it with: GRANT TRIGGER ON " + table + " TO "
                    + role);
-  if (res->get(0, 2) != "t")
+  if (res->get(0, "may_create") != "t")
     return missing("the CREATE privilege on schema "
                    + quote_identifier(spec.schema)
                    + " (for the trigger function); grant it with: GRANT "
                      "CREATE ON SCHEMA "
                    + quote_identifier(spec.schema) + " TO " + role);
-  bool owner = res->get(0, 3) == "t";
+  bool owner = res->get(0, "owns_table") == "t";
   if (spec.enable_always && !owner)
     return missing("ownership of " + table
                    + ", which enable_always needs (ALTER TABLE ... ENABLE "
                      "ALWAYS TRIGGER); run as the table's owner or turn "
                      "enable_always off");
-  if (conn.server_version() < 140000 && !owner)
-    return missing("ownership of " + table
-                   + ", which PostgreSQL before 14 needs to replace a "
-                     "trigger (DROP TRIGGER)");
+  if (conn.server_version() < replace_trigger_version && !owner)
+    return missing("ownership of " + table + ", which PostgreSQL before "
+                   + std::to_string(major_version(replace_trigger_version))
+                   + " needs to replace a trigger (DROP TRIGGER)");
   return caf::none;
 }
 
@@ -144,7 +145,7 @@ caf::expected<table_info> read_table(connection& conn,
                                      const std::string& table,
                                      caf::timespan timeout) {
   auto context
-    = "reading the catalog entry of \"" + schema + "\".\"" + table + "\"";
+    = "reading the catalog entry of " + quote_qualified(schema, table);
   auto rel = conn.exec(context, table_query, {schema, table}, timeout);
   if (!rel)
     return rel.error();
@@ -153,49 +154,52 @@ caf::expected<table_info> read_table(connection& conn,
     if (!nsp)
       return nsp.error();
     if (nsp->rows() == 0)
-      return make_error(errc::catalog_mismatch,
-                        "schema \"" + schema + "\" does not exist");
-    return make_error(errc::catalog_mismatch, "table \"" + schema + "\".\""
-                                                + table + "\" does not exist");
+      return make_error(errc::catalog_mismatch, "schema "
+                                                  + quote_identifier(schema)
+                                                  + " does not exist");
+    return make_error(errc::catalog_mismatch, "table "
+                                                + quote_qualified(schema, table)
+                                                + " does not exist");
   }
   table_info info;
   info.schema = schema;
   info.table = table;
-  std::string oid{rel->get(0, 0)};
-  info.kind = rel->get(0, 1).empty() ? '?' : rel->get(0, 1).front();
+  std::string oid{rel->get(0, "oid")};
+  auto kind = rel->get(0, "relkind");
+  info.kind = kind.empty() ? '?' : kind.front();
   auto cols = conn.exec(context, columns_query, {oid}, timeout);
   if (!cols)
     return cols.error();
   for (int r = 0; r < cols->rows(); ++r) {
     column_info c;
-    c.name = cols->get(r, 0);
-    c.type = cols->get(r, 1);
-    c.type_name = cols->get(r, 2);
-    c.category = cols->get(r, 3).empty() ? 'U' : cols->get(r, 3).front();
-    c.element_type_name = cols->get(r, 4);
+    c.name = cols->get(r, "attname");
+    c.type = cols->get(r, "type");
+    c.type_name = cols->get(r, "typname");
+    auto category = cols->get(r, "typcategory");
+    c.category = category.empty() ? 'U' : category.front();
+    c.element_type_name = cols->get(r, "element_type");
     info.columns.push_back(std::move(c));
   }
   auto pk = conn.exec(context, primary_key_query, {oid}, timeout);
   if (!pk)
     return pk.error();
   for (int r = 0; r < pk->rows(); ++r)
-    info.primary_key.emplace_back(pk->get(r, 0));
+    info.primary_key.emplace_back(pk->get(r, "attname"));
   return info;
 }
 
 caf::expected<resolved_watcher>
 install(connection& conn, const watcher_spec& spec, caf::timespan timeout) {
-  if (conn.server_version() < min_server_version)
-    return make_error(errc::unsupported_server,
-                      "PostgreSQL " + std::to_string(conn.server_version())
-                        + " is too old; libwatch needs 11 or later");
+  if (auto why = server_version_problem(conn.server_version()))
+    return make_error(errc::unsupported_server, std::move(*why));
   if (spec.delivery == delivery_mode::at_least_once
-      && conn.server_version() < 130000)
-    return make_error(errc::unsupported_server,
-                      "watcher " + watcher_name(spec)
-                        + ": durable delivery needs PostgreSQL 13 or later "
-                          "(pg_snapshot, xid8); the server is "
-                        + std::to_string(conn.server_version()));
+      && conn.server_version() < durable_delivery_version)
+    return make_error(
+      errc::unsupported_server,
+      "watcher " + watcher_name(spec) + ": durable delivery needs PostgreSQL "
+        + std::to_string(major_version(durable_delivery_version))
+        + " or later (pg_snapshot, xid8); the server is "
+        + std::to_string(conn.server_version()));
   auto table = read_table(conn, spec.schema, spec.table, timeout);
   if (!table) {
     if (!is(table.error(), errc::catalog_mismatch))
@@ -213,21 +217,8 @@ install(connection& conn, const watcher_spec& spec, caf::timespan timeout) {
   auto existing = inspect(conn, *resolved);
   if (!existing)
     return existing.error();
-  auto refuse = [&](const std::string& what) {
-    return make_error(errc::catalog_mismatch,
-                      "watcher " + watcher_name(spec) + ": " + what
-                        + " exists but is not libwatch's (its function has "
-                          "no libwatch comment); libwatch will not replace "
-                          "it. Drop or rename it, or give the watcher a "
-                          "label so it derives other names");
-  };
-  if (existing->function_exists && !existing->function_marked)
-    return refuse("the function " + quote_identifier(spec.schema) + "."
-                  + quote_identifier(resolved->names.function));
-  if (existing->trigger_exists && !existing->trigger_marked)
-    return refuse("the trigger " + quote_identifier(resolved->names.trigger)
-                  + " on " + quote_identifier(spec.schema) + "."
-                  + quote_identifier(spec.table));
+  if (auto err = foreign_object_error(*resolved, *existing))
+    return err;
   if (existing->function_exists || existing->trigger_exists)
     resolved->replaced_drift = existing->differences;
   auto context = "installing the trigger of watcher " + watcher_name(spec);
@@ -269,10 +260,9 @@ drop_objects(connection& conn, const std::vector<owned_object>& objects,
           }
           auto sql = kind == object_kind::trigger
                        ? "DROP TRIGGER IF EXISTS " + quote_identifier(x.name)
-                           + " ON " + quote_identifier(x.schema) + "."
-                           + quote_identifier(x.table)
-                       : "DROP FUNCTION IF EXISTS " + quote_identifier(x.schema)
-                           + "." + quote_identifier(x.name) + "()";
+                           + " ON " + quote_qualified(x.schema, x.table)
+                       : "DROP FUNCTION IF EXISTS "
+                           + quote_qualified(x.schema, x.name) + "()";
           if (auto e = step(sql))
             return e;
         }

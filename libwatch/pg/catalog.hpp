@@ -15,9 +15,6 @@ namespace libwatch::pg {
 
 struct owned_object;
 
-/// Oldest server libwatch supports (EXECUTE FUNCTION, partitioned keys).
-constexpr int min_server_version = 110000;
-
 /// Reads table, columns and primary key of `schema.table`. A missing schema
 /// or table is `errc::catalog_mismatch` naming it.
 caf::expected<table_info> read_table(connection& conn,

@@ -20,8 +20,8 @@ caf::expected<log_cursor> state_of(connection& conn,
     if (!res)
       return res.error();
     if (res->rows() == 1)
-      return log_cursor{std::stoll(std::string{res->get(0, 0)}),
-                        std::stoll(std::string{res->get(0, 1)})};
+      return log_cursor{std::stoll(std::string{res->get(0, "tick")}),
+                        std::stoll(std::string{res->get(0, "entry")})};
     if (auto err = register_consumer(conn, consumer, channel))
       return err;
   }
@@ -63,8 +63,9 @@ caf::expected<log_batch> read_log(connection& conn, const std::string& consumer,
     return rows.error();
   out.entries.reserve(rows->rows());
   for (int r = 0; r < rows->rows(); ++r)
-    out.entries.push_back(log_entry{std::stoll(std::string{rows->get(r, 0)}),
-                                    std::string{rows->get(r, 1)}});
+    out.entries.push_back(
+      log_entry{std::stoll(std::string{rows->get(r, "entry")}),
+                std::string{rows->get(r, "payload")}});
   out.complete = out.entries.size() < limit;
   return out;
 }

@@ -7,19 +7,26 @@
 #include <chrono>
 #include <cstdlib>
 
+#include <libpq-fe.h>
+
 #include "libwatch/error.hpp"
 #include "libwatch/log.hpp"
 
 namespace libwatch::pg {
 
+void connection_deleter::operator()(PGconn* ptr) const noexcept {
+  PQfinish(ptr);
+}
+
+namespace {
+
+// libpq's last error message on `conn`, without the trailing newline.
 std::string last_error(PGconn* conn) {
   std::string msg = conn ? PQerrorMessage(conn) : "out of memory";
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' '))
     msg.pop_back();
   return msg;
 }
-
-namespace {
 
 // libpq prints server notices (e.g. "table does not exist, skipping") to
 // stderr by default; a library routes them to its log instead.
@@ -116,8 +123,8 @@ caf::expected<connection> connection::open(const connect_options& opts) {
     return params.error();
   connection conn{PQconnectdbParams(params->keys(), params->values(), 1)};
   if (!conn.ok())
-    return connect_failure(conn.native());
-  PQsetNoticeProcessor(conn.native(), log_notice, nullptr);
+    return connect_failure(conn.conn_.get());
+  PQsetNoticeProcessor(conn.conn_.get(), log_notice, nullptr);
   return conn;
 }
 
@@ -136,7 +143,7 @@ connection::open_interruptible(const connect_options& opts, int wake_fd,
   if (!params)
     return params.error();
   connection conn{PQconnectStartParams(params->keys(), params->values(), 1)};
-  auto* raw = conn.native();
+  auto* raw = conn.conn_.get();
   if (raw == nullptr || PQstatus(raw) == CONNECTION_BAD)
     return connect_failure(raw);
   auto state = PGRES_POLLING_WRITING;
@@ -170,40 +177,96 @@ bool is_transient(std::string_view state) {
 
 } // namespace
 
+namespace {
+
+// Text parameters for PQsendQueryParams: NUL-terminated copies.
+class text_params {
+public:
+  explicit text_params(const std::vector<param>& params) {
+    copies_.reserve(params.size());
+    for (auto& p : params) {
+      if (p) {
+        copies_.emplace_back(*p);
+        values_.push_back(copies_.back().c_str());
+      } else {
+        values_.push_back(nullptr);
+      }
+    }
+  }
+
+  int size() const noexcept {
+    return static_cast<int>(values_.size());
+  }
+
+  const char* const* values() const noexcept {
+    return values_.data();
+  }
+
+private:
+  std::vector<std::string> copies_;
+  std::vector<const char*> values_;
+};
+
+bool succeeded(const PGresult* raw) {
+  auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
+  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+}
+
+} // namespace
+
 caf::expected<result> connection::exec(std::string_view context,
                                        const std::string& sql,
                                        const std::vector<param>& params,
                                        caf::timespan timeout) {
-  std::vector<const char*> values;
-  std::vector<std::string> copies; // PQexecParams needs NUL-terminated text
-  copies.reserve(params.size());
-  for (auto& p : params) {
-    if (p) {
-      copies.emplace_back(*p);
-      values.push_back(copies.back().c_str());
-    } else {
-      values.push_back(nullptr);
-    }
-  }
-  auto n = static_cast<int>(values.size());
+  if (!send(sql, params))
+    return outcome(context, nullptr);
+  return await_result(context, timeout);
+}
+
+caf::expected<result> connection::exec_script(std::string_view context,
+                                              const std::string& sql,
+                                              caf::timespan timeout) {
+  if (!send(sql))
+    return outcome(context, nullptr);
+  return await_result(context, timeout);
+}
+
+caf::expected<result> connection::await_result(std::string_view context,
+                                               caf::timespan timeout) {
+  using clock = std::chrono::steady_clock;
   if (timeout.count() <= 0)
     timeout = default_timeout_;
-  PGresult* raw = nullptr;
-  if (timeout.count() <= 0) {
-    raw = PQexecParams(conn_.get(), sql.c_str(), n, nullptr, values.data(),
-                       nullptr, nullptr, 0);
-  } else if (PQsendQueryParams(conn_.get(), sql.c_str(), n, nullptr,
-                               values.data(), nullptr, nullptr, 0)
-             == 1) {
-    raw = await_result(timeout);
-    if (raw == nullptr && !conn_)
+  bool bounded = timeout.count() > 0;
+  auto deadline = clock::now() + timeout;
+  for (;;) {
+    if (auto done = take_result(context))
+      return std::move(*done);
+    int wait_ms = -1;
+    if (bounded) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - clock::now())
+                    .count();
+      wait_ms = static_cast<int>(std::max<int64_t>(left, 0));
+    }
+    pollfd fd{socket(), POLLIN, 0};
+    if (bounded && (wait_ms == 0 || poll(&fd, 1, wait_ms) == 0)) {
+      pending_.reset();
+      conn_.reset();
       return make_error(errc::connection_failed,
                         std::string{context} + ": no answer from the server "
                           + "within the time limit; connection closed");
+    }
+    if (!bounded)
+      poll(&fd, 1, -1);
+    if (!consume_input())
+      return outcome(context, pending_.release());
   }
+}
+
+caf::expected<result> connection::outcome(std::string_view context,
+                                          PGresult* raw) {
   result res{raw};
-  auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+  if (succeeded(raw))
     return res;
   std::string text{context};
   text += ": ";
@@ -228,33 +291,69 @@ caf::expected<result> connection::exec(std::string_view context,
   return make_error(code, std::move(text));
 }
 
-PGresult* connection::await_result(caf::timespan timeout) {
-  using clock = std::chrono::steady_clock;
-  auto deadline = clock::now() + timeout;
-  auto* conn = conn_.get();
-  PGresult* last = nullptr;
-  for (;;) {
-    while (!PQisBusy(conn)) {
-      PGresult* next = PQgetResult(conn);
-      if (next == nullptr)
-        return last;
-      if (last != nullptr)
-        PQclear(last);
-      last = next;
-    }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  deadline - clock::now())
-                  .count();
-    pollfd fd{PQsocket(conn), POLLIN, 0};
-    if (left <= 0 || (poll(&fd, 1, static_cast<int>(left)) == 0)) {
-      if (last != nullptr)
-        PQclear(last);
-      conn_.reset();
-      return nullptr;
-    }
-    if (PQconsumeInput(conn) == 0)
-      return last;
+bool connection::set_nonblocking() noexcept {
+  return PQsetnonblocking(conn_.get(), 1) == 0;
+}
+
+bool connection::send(const std::string& sql) {
+  return PQsendQuery(conn_.get(), sql.c_str()) == 1;
+}
+
+bool connection::send(const std::string& sql,
+                      const std::vector<param>& params) {
+  text_params values{params};
+  return PQsendQueryParams(conn_.get(), sql.c_str(), values.size(), nullptr,
+                           values.values(), nullptr, nullptr, 0)
+         == 1;
+}
+
+connection::flush_state connection::flush() noexcept {
+  switch (PQflush(conn_.get())) {
+    case 0:
+      return flush_state::done;
+    case 1:
+      return flush_state::pending;
+    default:
+      return flush_state::failed;
   }
+}
+
+bool connection::consume_input() noexcept {
+  return PQconsumeInput(conn_.get()) == 1;
+}
+
+bool connection::busy() const noexcept {
+  return PQisBusy(conn_.get()) == 1;
+}
+
+std::optional<caf::expected<result>>
+connection::take_result(std::string_view context) {
+  while (!busy()) {
+    PGresult* next = PQgetResult(conn_.get());
+    if (next == nullptr)
+      return outcome(context, pending_.release());
+    // Keep the first error: what a script ran after it does not matter.
+    if (pending_ && !succeeded(pending_.get()))
+      PQclear(next);
+    else
+      pending_.reset(next);
+  }
+  return std::nullopt;
+}
+
+std::vector<notification> connection::take_notifications() {
+  struct notify_deleter {
+    void operator()(PGnotify* ptr) const noexcept {
+      PQfreemem(ptr);
+    }
+  };
+  std::vector<notification> out;
+  while (auto raw
+         = std::unique_ptr<PGnotify, notify_deleter>{PQnotifies(conn_.get())}) {
+    out.push_back(notification{raw->relname, raw->extra,
+                               static_cast<int32_t>(raw->be_pid)});
+  }
+  return out;
 }
 
 bool connection::ok() const noexcept {
@@ -269,25 +368,8 @@ int connection::socket() const noexcept {
   return PQsocket(conn_.get());
 }
 
-std::string redact(const std::string& conninfo) {
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
-  if (err != nullptr)
-    PQfreemem(err);
-  if (opts == nullptr)
-    return "(unparsable connection string)";
-  std::string out;
-  for (auto* o = opts; o->keyword != nullptr; ++o) {
-    if (o->val == nullptr)
-      continue;
-    if (!out.empty())
-      out += ' ';
-    out += o->keyword;
-    out += '=';
-    out += std::string_view{o->keyword} == "password" ? "********" : o->val;
-  }
-  PQconninfoFree(opts);
-  return out;
+std::string connection::error_message() const {
+  return last_error(conn_.get());
 }
 
 } // namespace libwatch::pg

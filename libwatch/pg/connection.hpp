@@ -1,5 +1,8 @@
 // RAII ownership of a libpq connection: either fully connected or absent.
-// Blocking; use it only on threads that may block (never on CAF's scheduler).
+// The only code in libwatch that talks to libpq; everything else sees owned
+// results, notifications and `caf::error`s. Blocking (except the
+// asynchronous calls); use it only on threads that may block (never on CAF's
+// scheduler).
 #pragma once
 
 #include <functional>
@@ -11,16 +14,14 @@
 
 #include <caf/expected.hpp>
 #include <caf/timespan.hpp>
-#include <libpq-fe.h>
 
+#include "libwatch/pg/notification.hpp"
 #include "libwatch/pg/result.hpp"
 
 namespace libwatch::pg {
 
 struct connection_deleter {
-  void operator()(PGconn* ptr) const noexcept {
-    PQfinish(ptr);
-  }
+  void operator()(PGconn* ptr) const noexcept;
 };
 
 /// A parameter of `exec`: text, or nullopt for SQL NULL.
@@ -74,6 +75,15 @@ public:
                              const std::vector<param>& params = {},
                              caf::timespan timeout = caf::timespan{0});
 
+  /// Runs `sql`, which may hold several statements separated by `;`, through
+  /// the simple-query protocol (no parameters). PostgreSQL runs them as one
+  /// implicit transaction unless `sql` controls transactions itself, and
+  /// stops at the first error. Returns the last statement's result or that
+  /// error, as `exec` reports it.
+  caf::expected<result> exec_script(std::string_view context,
+                                    const std::string& sql,
+                                    caf::timespan timeout = caf::timespan{0});
+
   /// The timeout `exec` uses when called without one (0: none). Set it on
   /// connections that must not hang on a silently dead peer.
   void set_default_timeout(caf::timespan timeout) noexcept {
@@ -83,34 +93,75 @@ public:
   /// Whether the connection is still usable.
   bool ok() const noexcept;
 
-  /// `PQserverVersion()`, e.g. 150004.
+  /// The server's version number, major * 10000 + minor, e.g. 150004;
+  /// compare it with the constants in libwatch/pg/server_features.hpp.
   int server_version() const noexcept;
 
   /// The socket to wait on for input.
   int socket() const noexcept;
 
-  PGconn* native() const noexcept {
-    return conn_.get();
-  }
+  /// libpq's last error message, without the trailing newline.
+  std::string error_message() const;
+
+  // -- asynchronous use ------------------------------------------------------
+  //
+  // For an event loop that waits on `socket()` itself (the LISTEN
+  // connection): `send` a statement, `flush` until done (waiting for the
+  // socket to become writable in between), then whenever it is readable
+  // `consume_input`, `take_result` and `take_notifications`. `exec` runs on
+  // the same calls, waiting in poll() itself. One statement at a time.
+
+  /// Makes `send` and `flush` return instead of waiting for the socket to
+  /// accept more data. Returns false if libpq refused.
+  bool set_nonblocking() noexcept;
+
+  /// Starts `sql` (several statements allowed) with the simple-query
+  /// protocol. Returns false when it could not be sent; see `error_message`.
+  bool send(const std::string& sql);
+
+  /// Starts `sql` with text parameters `$1..$n` (extended protocol, one
+  /// statement). Returns false when it could not be sent.
+  bool send(const std::string& sql, const std::vector<param>& params);
+
+  /// What `flush` achieved.
+  enum class flush_state { done, pending, failed };
+
+  /// Sends output libpq still buffers: `pending` means wait until the socket
+  /// is writable and call again.
+  flush_state flush() noexcept;
+
+  /// Reads whatever input arrived. Returns false when the connection broke.
+  bool consume_input() noexcept;
+
+  /// Whether the statement in flight still waits for input.
+  bool busy() const noexcept;
+
+  /// Collects the results of the statement in flight that input has
+  /// completed. Returns nothing while more are due (call again after
+  /// `consume_input`), then the outcome: the last result, or the first
+  /// error as `exec` reports it, prefixed with `context`.
+  std::optional<caf::expected<result>> take_result(std::string_view context);
+
+  /// Removes and returns the notifications received so far.
+  std::vector<notification> take_notifications();
 
 private:
   explicit connection(PGconn* ptr) noexcept : conn_(ptr) {
     // nop
   }
 
-  // Waits (poll) until the statement sent last has its results; closes the
-  // connection on timeout. Returns the last result, or null.
-  PGresult* await_result(caf::timespan timeout);
+  // Waits (poll) until the statement sent last has all its results; closes
+  // the connection when `timeout` (or the default) passes first.
+  caf::expected<result> await_result(std::string_view context,
+                                     caf::timespan timeout);
+
+  // Turns a finished statement's last result (or null) into its outcome.
+  caf::expected<result> outcome(std::string_view context, PGresult* raw);
 
   std::unique_ptr<PGconn, connection_deleter> conn_;
+  // The result kept while the statement in flight may deliver more.
+  std::unique_ptr<PGresult, result_deleter> pending_;
   caf::timespan default_timeout_{0};
 };
-
-/// libpq's last error message on `conn`, without the trailing newline.
-std::string last_error(PGconn* conn);
-
-/// Returns `conninfo` with any password replaced by `********`, for
-/// messages and logs.
-std::string redact(const std::string& conninfo);
 
 } // namespace libwatch::pg

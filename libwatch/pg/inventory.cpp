@@ -6,6 +6,8 @@
 
 #include "libwatch/error.hpp"
 #include "libwatch/identifiers.hpp"
+#include "libwatch/object_display.hpp"
+#include "libwatch/pg/server_features.hpp"
 #include "libwatch/sql/statement_level.hpp"
 #include "libwatch/sql/trigger_sql.hpp"
 
@@ -20,16 +22,18 @@ constexpr int trigger_type_delete = 1 << 3;
 constexpr int trigger_type_update = 1 << 4;
 
 const std::string function_query = R"sql(
-SELECT p.oid, p.prosrc, pg_catalog.obj_description(p.oid, 'pg_proc'),
-       pg_catalog.array_to_string(p.proconfig, ',')
+SELECT p.oid, p.prosrc,
+       pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,
+       pg_catalog.array_to_string(p.proconfig, ',') AS settings
   FROM pg_catalog.pg_proc p
   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE n.nspname = $1 AND p.proname = $2 AND p.pronargs = 0)sql";
 
 const std::string trigger_query = R"sql(
-SELECT t.oid, t.tgfoid, t.tgtype, t.tgenabled, t.tgqual IS NOT NULL,
-       pg_catalog.obj_description(t.oid, 'pg_trigger'),
-       pg_catalog.obj_description(t.tgfoid, 'pg_proc'),
+SELECT t.oid, t.tgfoid, t.tgtype, t.tgenabled,
+       t.tgqual IS NOT NULL AS has_condition,
+       pg_catalog.obj_description(t.oid, 'pg_trigger') AS trigger_comment,
+       pg_catalog.obj_description(t.tgfoid, 'pg_proc') AS function_comment,
        t.tgoldtable, t.tgnewtable
   FROM pg_catalog.pg_trigger t
   JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
@@ -48,7 +52,7 @@ SELECT a.attname
 // marker passed as a parameter: LIKE would treat `_` as a wildcard, and a
 // match on object names would claim objects that merely look like ours.
 const std::string marked_functions_query = R"sql(
-SELECT n.nspname, p.proname, d.description
+SELECT n.nspname, p.proname, d.description AS comment
   FROM pg_catalog.pg_proc p
   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
   JOIN pg_catalog.pg_description d
@@ -62,7 +66,7 @@ SELECT n.nspname, p.proname, d.description
 const std::string marked_triggers_query = R"sql(
 SELECT n.nspname, c.relname, t.tgname,
        CASE WHEN pg_catalog.left(fd.description, pg_catalog.length($1)) = $1
-            THEN fd.description ELSE td.description END
+            THEN fd.description ELSE td.description END AS comment
   FROM pg_catalog.pg_trigger t
   JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -77,10 +81,11 @@ SELECT n.nspname, c.relname, t.tgname,
    AND NOT t.tgisinternal
    AND )sql";
 
-// PostgreSQL 13+ marks triggers cloned onto partitions with their parent.
+// Since trigger_parent_id_version, clones of a partitioned table's trigger
+// name their parent.
 const std::string not_cloned_13 = "t.tgparentid = 0 ORDER BY 1, 2, 3";
 
-// Before 13: a clone is a trigger of the same name and function on a table
+// Before that, a clone is a trigger of the same name and function on a table
 // whose partitioned parent has it too.
 const std::string not_cloned_11 = R"sql(NOT EXISTS (
        SELECT 1
@@ -115,17 +120,6 @@ std::string column_list(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string function_display(const resolved_watcher& w) {
-  return "function " + quote_identifier(w.spec.schema) + "."
-         + quote_identifier(w.names.function) + "()";
-}
-
-std::string trigger_display(const resolved_watcher& w) {
-  return "trigger " + quote_identifier(w.names.trigger) + " on "
-         + quote_identifier(w.spec.schema) + "."
-         + quote_identifier(w.spec.table);
-}
-
 // The function's `SET` clauses as `proconfig` lists them.
 std::string expected_settings(const resolved_watcher& w) {
   std::string out;
@@ -137,16 +131,17 @@ std::string expected_settings(const resolved_watcher& w) {
 // The trigger's REFERENCING clause, rendered as sql::transition_tables does.
 std::string transition_tables_of(const result& res) {
   std::string out;
-  if (!res.is_null(0, 7))
-    out += " OLD TABLE AS " + std::string{res.get(0, 7)};
-  if (!res.is_null(0, 8))
-    out += " NEW TABLE AS " + std::string{res.get(0, 8)};
+  if (!res.is_null(0, "tgoldtable"))
+    out += " OLD TABLE AS " + std::string{res.get(0, "tgoldtable")};
+  if (!res.is_null(0, "tgnewtable"))
+    out += " NEW TABLE AS " + std::string{res.get(0, "tgnewtable")};
   return out.empty() ? out : " REFERENCING" + out;
 }
 
 // Checks the comment of an object that exists; returns whether it is marked.
-bool check_comment(const result& res, int column, const std::string& what,
-                   const resolved_watcher& w, object_state& out) {
+bool check_comment(const result& res, std::string_view column,
+                   const std::string& what, const resolved_watcher& w,
+                   object_state& out) {
   if (res.is_null(0, column)) {
     out.differences.push_back(what
                               + " has no comment, so it is not "
@@ -174,21 +169,22 @@ caf::error inspect_function(connection& conn, const resolved_watcher& w,
   if (res->rows() == 0)
     return caf::none;
   out.function_exists = true;
-  oid = res->get(0, 0);
-  auto what = function_display(w);
+  oid = res->get(0, "oid");
+  auto what = function_of(w, name_style::sql);
   auto before = out.differences.size();
-  out.function_marked = check_comment(*res, 2, what, w, out);
+  out.function_marked = check_comment(*res, "comment", what, w, out);
   // An unresolved watcher (no payload columns) has no body to compare with.
   if (w.payload_columns.empty())
     out.differences.push_back(what
                               + ": its body cannot be compared, the "
                                 "watcher does not fit the catalog");
-  else if (res->get(0, 1) != sql::function_body(w))
+  else if (res->get(0, "prosrc") != sql::function_body(w))
     out.differences.push_back(what
                               + ": its body differs from the one the "
                                 "configuration generates");
-  auto settings
-    = res->is_null(0, 3) ? std::string{} : std::string{res->get(0, 3)};
+  auto settings = res->is_null(0, "settings")
+                    ? std::string{}
+                    : std::string{res->get(0, "settings")};
   if (settings != expected_settings(w))
     out.differences.push_back(what + " has the settings '" + settings
                               + "'; the configuration generates '"
@@ -207,11 +203,11 @@ caf::error inspect_trigger(connection& conn, const resolved_watcher& w,
   if (res->rows() == 0)
     return caf::none;
   out.trigger_exists = true;
-  auto what = trigger_display(w);
+  auto what = trigger_of(w, name_style::sql);
   auto before = out.differences.size();
-  auto enabled = res->get(0, 3);
+  auto enabled = res->get(0, "tgenabled");
   out.trigger_enabled = enabled.empty() ? '?' : enabled.front();
-  auto type = std::stoi(std::string{res->get(0, 2)});
+  auto type = std::stoi(std::string{res->get(0, "tgtype")});
   bool per_row = w.spec.level == trigger_level::row;
   auto wanted = (per_row ? trigger_type_row : 0) | event_bit(w.spec.event);
   if (type != wanted)
@@ -225,15 +221,16 @@ caf::error inspect_trigger(connection& conn, const resolved_watcher& w,
     out.differences.push_back(what + " has the transition tables '" + tables
                               + "'; the configuration generates '"
                               + wanted_tables + "'");
-  if (function_oid.empty() || res->get(0, 1) != function_oid)
-    out.differences.push_back(what + " does not call " + function_display(w));
-  std::string trigger_oid{res->get(0, 0)};
+  if (function_oid.empty() || res->get(0, "tgfoid") != function_oid)
+    out.differences.push_back(what + " does not call "
+                              + function_of(w, name_style::sql));
+  std::string trigger_oid{res->get(0, "oid")};
   auto cols = conn.exec(context, trigger_columns_query, {trigger_oid});
   if (!cols)
     return cols.error();
   std::vector<std::string> actual;
   for (int r = 0; r < cols->rows(); ++r)
-    actual.emplace_back(cols->get(r, 0));
+    actual.emplace_back(cols->get(r, "attname"));
   std::vector<std::string> expected;
   if (per_row)
     for (auto& c : w.trigger_columns)
@@ -249,7 +246,7 @@ caf::error inspect_trigger(connection& conn, const resolved_watcher& w,
                               + "; the configuration says "
                               + describe_columns(expected));
   }
-  bool has_condition = res->get(0, 4) == "t";
+  bool has_condition = res->get(0, "has_condition") == "t";
   if (has_condition != !sql::trigger_condition(w).empty())
     out.differences.push_back(
       what
@@ -261,15 +258,13 @@ caf::error inspect_trigger(connection& conn, const resolved_watcher& w,
     out.differences.push_back(what + " is not ENABLE ALWAYS (tgenabled '"
                               + std::string(1, out.trigger_enabled)
                               + "'); the configuration has enable_always");
-  auto marked = [&](int column) {
+  auto marked = [&](std::string_view column) {
     return !res->is_null(0, column) && owner_of(res->get(0, column));
   };
-  out.trigger_marked = marked(6) || marked(5);
+  out.trigger_marked = marked("function_comment") || marked("trigger_comment");
   if (!out.trigger_marked)
-    out.differences.push_back(what
-                              + " is not libwatch's: neither it nor "
-                                "the function it calls carries the "
-                              + std::string{sql::ownership_marker} + " marker");
+    out.differences.push_back(
+      what + " is not libwatch's: " + not_libwatchs(object_kind::trigger));
   if (w.payload_columns.empty())
     out.differences.push_back(what
                               + ": cannot be compared, the watcher does "
@@ -282,6 +277,30 @@ caf::error inspect_trigger(connection& conn, const resolved_watcher& w,
 
 std::string_view to_string_view(object_kind x) noexcept {
   return x == object_kind::function ? "function" : "trigger";
+}
+
+std::string not_libwatchs(object_kind kind) {
+  std::string marker{sql::ownership_marker};
+  if (kind == object_kind::function)
+    return "its comment lacks the " + marker + " marker";
+  return "neither it nor the function it calls carries the " + marker
+         + " marker";
+}
+
+caf::error foreign_object_error(const resolved_watcher& w,
+                                const object_state& state) {
+  auto refuse = [&](const std::string& what, object_kind kind) {
+    return make_error(errc::catalog_mismatch,
+                      "watcher " + watcher_name(w.spec) + ": " + what
+                        + " exists but is not libwatch's ("
+                        + not_libwatchs(kind)
+                        + "); rename or drop it, or give the watcher a label");
+  };
+  if (state.function_exists && !state.function_marked)
+    return refuse(function_of(w), object_kind::function);
+  if (state.trigger_exists && !state.trigger_marked)
+    return refuse(trigger_of(w), object_kind::trigger);
+  return caf::none;
 }
 
 std::string ownership_comment(const watcher_spec& spec) {
@@ -321,24 +340,25 @@ list_libwatch_objects(connection& conn) {
   for (int r = 0; r < functions->rows(); ++r) {
     owned_object x;
     x.kind = object_kind::function;
-    x.schema = functions->get(r, 0);
-    x.name = functions->get(r, 1);
-    x.watcher = owner_of(functions->get(r, 2)).value_or("");
+    x.schema = functions->get(r, "nspname");
+    x.name = functions->get(r, "proname");
+    x.watcher = owner_of(functions->get(r, "comment")).value_or("");
     out.push_back(std::move(x));
   }
   auto query
     = marked_triggers_query
-      + (conn.server_version() >= 130000 ? not_cloned_13 : not_cloned_11);
+      + (conn.server_version() >= trigger_parent_id_version ? not_cloned_13
+                                                            : not_cloned_11);
   auto triggers = conn.exec(context, query, {prefix});
   if (!triggers)
     return triggers.error();
   for (int r = 0; r < triggers->rows(); ++r) {
     owned_object x;
     x.kind = object_kind::trigger;
-    x.schema = triggers->get(r, 0);
-    x.table = triggers->get(r, 1);
-    x.name = triggers->get(r, 2);
-    x.watcher = owner_of(triggers->get(r, 3)).value_or("");
+    x.schema = triggers->get(r, "nspname");
+    x.table = triggers->get(r, "relname");
+    x.name = triggers->get(r, "tgname");
+    x.watcher = owner_of(triggers->get(r, "comment")).value_or("");
     out.push_back(std::move(x));
   }
   return out;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include <caf/error.hpp>
 #include <caf/expected.hpp>
 
 #include "libwatch/pg/connection.hpp"
@@ -72,6 +73,18 @@ struct object_state {
     return function_matches && trigger_matches && trigger_fires();
   }
 };
+
+/// Why an existing object of `kind` is not libwatch's, e.g. `its comment
+/// lacks the libwatch:v1 marker`.
+std::string not_libwatchs(object_kind kind);
+
+/// libwatch never replaces an object it did not create: returns
+/// `errc::catalog_mismatch` naming the watcher's function or trigger that
+/// exists but is not libwatch's (see `object_state`), or none when `install`
+/// may go ahead. The one wording of that refusal, for the library and the
+/// command-line tool alike.
+caf::error foreign_object_error(const resolved_watcher& w,
+                                const object_state& state);
 
 /// Compares the watcher's function and trigger in the database with what
 /// its configuration generates. Only `spec` and `names` are needed to find

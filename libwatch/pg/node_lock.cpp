@@ -32,12 +32,12 @@ caf::expected<bool> claim_for_drop(connection& conn, std::string_view context,
   auto res = conn.exec(
     context,
     "SELECT pg_catalog.pg_try_advisory_xact_lock($1::int4, "
-    "$2::int4)",
+    "$2::int4) AS claimed",
     {std::to_string(node_lock_class), std::to_string(node_lock_id(channel))},
     timeout);
   if (!res)
     return res.error();
-  return res->rows() == 1 && res->get(0, 0) == "t";
+  return res->rows() == 1 && res->get(0, "claimed") == "t";
 }
 
 caf::expected<bool> held_by_other_node(connection& conn,
@@ -51,11 +51,12 @@ SELECT EXISTS (
      AND classid = $1::pg_catalog.oid AND objid = $2::pg_catalog.oid
      AND pid <> pg_catalog.pg_backend_pid()
      AND database = (SELECT oid FROM pg_catalog.pg_database
-                      WHERE datname = pg_catalog.current_database())))sql",
+                      WHERE datname = pg_catalog.current_database()))
+    AS held)sql",
                        {std::to_string(node_lock_class), std::to_string(id)});
   if (!res)
     return res.error();
-  return res->rows() == 1 && res->get(0, 0) == "t";
+  return res->rows() == 1 && res->get(0, "held") == "t";
 }
 
 } // namespace libwatch::pg

@@ -1,6 +1,7 @@
 #include "libwatch/sql/trigger_sql.hpp"
 
 #include "libwatch/identifiers.hpp"
+#include "libwatch/pg/server_features.hpp"
 #include "libwatch/sql/durable_sql.hpp"
 #include "libwatch/sql/json_sql.hpp"
 #include "libwatch/sql/statement_level.hpp"
@@ -14,12 +15,11 @@ std::string record_name(const resolved_watcher& w) {
 }
 
 std::string qualified_table(const resolved_watcher& w) {
-  return quote_identifier(w.spec.schema) + "." + quote_identifier(w.spec.table);
+  return quote_qualified(w.spec.schema, w.spec.table);
 }
 
 std::string qualified_function(const resolved_watcher& w) {
-  return quote_identifier(w.spec.schema) + "."
-         + quote_identifier(w.names.function);
+  return quote_qualified(w.spec.schema, w.names.function);
 }
 
 std::string marker_comment(const resolved_watcher& w) {
@@ -52,10 +52,9 @@ std::string key_only_expression(const resolved_watcher& w) {
 std::string fetch_statement(const resolved_watcher& w) {
   // Aliased as NEW so payload_expression's references resolve to the row;
   // the key compares in its own type, written as the catalog spells it.
-  return "SELECT " + payload_expression(w) + " FROM "
-         + quote_identifier(w.spec.schema) + "."
-         + quote_identifier(w.spec.table) + " AS " + record_name(w) + " WHERE "
-         + record_name(w) + "." + quote_identifier(w.primary_key.name)
+  return "SELECT " + payload_expression(w) + " FROM " + qualified_table(w)
+         + " AS " + record_name(w) + " WHERE " + record_name(w) + "."
+         + quote_identifier(w.primary_key.name)
          + " = $1::" + w.primary_key.type;
 }
 
@@ -140,7 +139,7 @@ std::vector<std::string> install_statements(const resolved_watcher& w,
   if (!condition.empty())
     create += " WHEN (" + condition + ")";
   create += " EXECUTE FUNCTION " + qualified_function(w) + "()";
-  if (server_version >= 140000) {
+  if (server_version >= pg::replace_trigger_version) {
     out.push_back("CREATE OR REPLACE " + create);
   } else {
     out.push_back("DROP TRIGGER IF EXISTS " + trigger + " ON "

@@ -64,8 +64,10 @@ std::string trigger_condition(const resolved_watcher& w);
 
 /// Statements that create or replace the function and trigger, mark the
 /// function as libwatch's and, with `enable_always`, make the trigger fire in
-/// replica sessions too. `server_version` is PQserverVersion(); servers before
-/// 14 lack CREATE OR REPLACE TRIGGER and get DROP + CREATE instead. Run them
+/// replica sessions too. `server_version` is the server's version number
+/// (`pg::connection::server_version()`); servers before
+/// `pg::replace_trigger_version` lack CREATE OR REPLACE TRIGGER and get
+/// DROP + CREATE instead. Run them
 /// in one transaction after taking `ddl_lock_key`.
 std::vector<std::string> install_statements(const resolved_watcher& w,
                                             int server_version);

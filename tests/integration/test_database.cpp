@@ -73,12 +73,11 @@ test_database::~test_database() {
 }
 
 void test_database::exec(const std::string& sql) {
-  auto res = PQexec(conn_->native(), sql.c_str());
-  auto status = PQresultStatus(res);
-  std::string msg = PQresultErrorMessage(res);
-  PQclear(res);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-    throw std::runtime_error("SQL failed: " + msg + "  in: " + sql);
+  // Test setup often runs several statements at once: the simple-query path.
+  auto res = conn_->exec_script("test setup", sql);
+  if (!res)
+    throw std::runtime_error("SQL failed: " + describe(res.error())
+                             + "  in: " + sql);
 }
 
 std::string test_database::scalar(const std::string& sql) {
