@@ -4,7 +4,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/worker_connection.hpp"
-#include "libwatch/identifiers.hpp"
+#include "libwatch/object_display.hpp"
 #include "libwatch/object_names.hpp"
 #include "libwatch/pg/catalog.hpp"
 #include "libwatch/pg/inventory.hpp"
@@ -17,11 +17,8 @@ namespace {
 std::string describe_object(const pg::owned_object& x) {
   auto owner = x.watcher.empty() ? "" : " (watcher " + x.watcher + ")";
   if (x.kind == pg::object_kind::trigger)
-    return "trigger " + quote_identifier(x.name) + " on "
-           + quote_identifier(x.schema) + "." + quote_identifier(x.table)
-           + owner;
-  return "function " + quote_identifier(x.schema) + "."
-         + quote_identifier(x.name) + "()" + owner;
+    return trigger_named(x.name, x.schema, x.table, name_style::sql) + owner;
+  return function_named(x.schema, x.name, name_style::sql) + owner;
 }
 
 bool same_object(const pg::owned_object& x, const pg::owned_object& y) {
@@ -75,9 +72,9 @@ caf::expected<std::string> fetch_row(pg::connection& conn,
   auto res = conn.exec("reading a row too large to notify", sql, {key});
   if (!res)
     return res.error();
-  if (res->rows() == 0 || res->is_null(0, 0))
+  if (res->rows() == 0 || res->is_null(0, "payload"))
     return std::string{};
-  return std::string{res->get(0, 0)};
+  return std::string{res->get(0, "payload")};
 }
 
 struct catalog_worker_state {

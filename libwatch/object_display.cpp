@@ -31,17 +31,26 @@ std::string display_name(std::string_view schema, std::string_view name) {
   return display_name(schema) + "." + display_name(name);
 }
 
-std::string function_of(const resolved_watcher& w, name_style style) {
+std::string function_named(std::string_view schema, std::string_view name,
+                           name_style style) {
   // SQL names a function with its (empty) argument list.
-  return "function " + qualified(w.spec.schema, w.names.function, style)
+  return "function " + qualified(schema, name, style)
          + (style == name_style::sql ? "()" : "");
 }
 
+std::string trigger_named(std::string_view name, std::string_view schema,
+                          std::string_view table, name_style style) {
+  auto shown
+    = style == name_style::sql ? quote_identifier(name) : display_name(name);
+  return "trigger " + shown + " on " + qualified(schema, table, style);
+}
+
+std::string function_of(const resolved_watcher& w, name_style style) {
+  return function_named(w.spec.schema, w.names.function, style);
+}
+
 std::string trigger_of(const resolved_watcher& w, name_style style) {
-  auto name = style == name_style::sql ? quote_identifier(w.names.trigger)
-                                       : display_name(w.names.trigger);
-  return "trigger " + name + " on "
-         + qualified(w.spec.schema, w.spec.table, style);
+  return trigger_named(w.names.trigger, w.spec.schema, w.spec.table, style);
 }
 
 } // namespace libwatch

@@ -30,6 +30,14 @@ std::string display_name(std::string_view name);
 /// `schema.name`, each part as `display_name` writes it.
 std::string display_name(std::string_view schema, std::string_view name);
 
+/// `function SCHEMA.NAME`.
+std::string function_named(std::string_view schema, std::string_view name,
+                           name_style style);
+
+/// `trigger NAME on SCHEMA.TABLE`.
+std::string trigger_named(std::string_view name, std::string_view schema,
+                          std::string_view table, name_style style);
+
 /// `function SCHEMA.NAME`, the watcher's trigger function.
 std::string function_of(const resolved_watcher& w,
                         name_style style = name_style::plain);

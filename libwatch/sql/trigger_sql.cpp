@@ -52,9 +52,9 @@ std::string key_only_expression(const resolved_watcher& w) {
 std::string fetch_statement(const resolved_watcher& w) {
   // Aliased as NEW so payload_expression's references resolve to the row;
   // the key compares in its own type, written as the catalog spells it.
-  return "SELECT " + payload_expression(w) + " FROM " + qualified_table(w)
-         + " AS " + record_name(w) + " WHERE " + record_name(w) + "."
-         + quote_identifier(w.primary_key.name)
+  return "SELECT " + payload_expression(w) + " AS payload FROM "
+         + qualified_table(w) + " AS " + record_name(w) + " WHERE "
+         + record_name(w) + "." + quote_identifier(w.primary_key.name)
          + " = $1::" + w.primary_key.type;
 }
 

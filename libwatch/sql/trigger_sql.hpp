@@ -39,8 +39,8 @@ std::string payload_expression(const resolved_watcher& w);
 std::string key_only_expression(const resolved_watcher& w);
 
 /// A query returning, for the row whose key is `$1` (as text), the same JSON
-/// as `payload_expression` (no row if it is gone). Reads the whole row, so
-/// no size limit applies.
+/// as `payload_expression` in column `payload` (no row if it is gone).
+/// Reads the whole row, so no size limit applies.
 std::string fetch_statement(const resolved_watcher& w);
 
 /// The PL/pgSQL body of the trigger function, exactly as PostgreSQL stores

@@ -111,11 +111,12 @@ CAF_TEST(key_only_expression_carries_the_key_and_the_reduced_mark) {
 }
 
 CAF_TEST(fetch_statement_reads_the_payload_of_one_row_by_typed_key) {
-  CAF_CHECK_EQUAL(fetch_statement(new_posts()),
-                  "SELECT json_build_object('type', 'inserted', 'values', "
-                  "json_build_object('id', NEW.\"id\", 'title', "
-                  "NEW.\"title\"))::text FROM \"public\".\"posts\" AS NEW "
-                  "WHERE NEW.\"id\" = $1::int4");
+  CAF_CHECK_EQUAL(
+    fetch_statement(new_posts()),
+    "SELECT json_build_object('type', 'inserted', 'values', "
+    "json_build_object('id', NEW.\"id\", 'title', "
+    "NEW.\"title\"))::text AS payload FROM \"public\".\"posts\" AS NEW "
+    "WHERE NEW.\"id\" = $1::int4");
 }
 
 CAF_TEST(install_statements_for_server_14_use_create_or_replace_trigger) {
