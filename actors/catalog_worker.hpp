@@ -13,7 +13,7 @@
 #include <caf/timespan.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "libwatch/atoms.hpp"
+#include "actors/internal_atoms.hpp"
 #include "libwatch/pg/connection.hpp"
 #include "libwatch/table_info.hpp"
 #include "libwatch/watcher_spec.hpp"

@@ -7,7 +7,7 @@
 #include <caf/mailbox_element.hpp>
 #include <caf/timestamp.hpp>
 
-#include "libwatch/atoms.hpp"
+#include "actors/internal_atoms.hpp"
 
 namespace libwatch {
 

@@ -16,7 +16,7 @@
 #include "actors/gateway.hpp"
 #include "actors/subscription.hpp"
 #include "actors/topic.hpp"
-#include "libwatch/atoms.hpp"
+#include "actors/internal_atoms.hpp"
 #include "libwatch/change.hpp"
 #include "libwatch/signals.hpp"
 

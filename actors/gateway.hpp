@@ -14,7 +14,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/subscription.hpp"
-#include "libwatch/atoms.hpp"
+#include "actors/internal_atoms.hpp"
 #include "libwatch/watch_config.hpp"
 #include "libwatch/watcher_spec.hpp"
 

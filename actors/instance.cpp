@@ -8,7 +8,7 @@
 #include "actors/instance_core.hpp"
 #include "actors/subscription.hpp"
 #include "actors/supervisor.hpp"
-#include "libwatch/atoms.hpp"
+#include "actors/internal_atoms.hpp"
 #include "libwatch/error.hpp"
 
 namespace libwatch {

@@ -3,8 +3,33 @@
 #include "actors/notification_pump.hpp"
 #include "actors/subscription.hpp"
 #include "libwatch/error.hpp"
+#include "libwatch/table_info.hpp"
 
 namespace libwatch::detail {
+
+namespace {
+
+/// Details of an installed watcher.
+watcher_details details_of(const resolved_watcher& w) {
+  watcher_details result;
+  result.watcher = watcher_name(w.spec);
+  result.label = w.spec.label;
+  result.schema = w.spec.schema;
+  result.table = w.spec.table;
+  result.event = w.spec.event;
+  result.primary_key = w.primary_key.name;
+  result.columns = w.payload_columns;
+  result.association_columns = w.spec.association_columns;
+  for (auto& c : w.trigger_columns)
+    result.trigger_columns.push_back(c.name);
+  result.function = w.names.function;
+  result.trigger = w.names.trigger;
+  result.channel = w.names.channel;
+  result.enable_always = w.spec.enable_always;
+  return result;
+}
+
+} // namespace
 
 instance_status instance_core::status() const {
   instance_status result;

@@ -16,7 +16,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/listener_client.hpp"
-#include "libwatch/atoms.hpp"
+#include "actors/internal_atoms.hpp"
 #include "libwatch/watch_config.hpp"
 
 namespace libwatch {

@@ -8,7 +8,7 @@
 #include <caf/timestamp.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "libwatch/atoms.hpp"
+#include "actors/internal_atoms.hpp"
 #include "libwatch/notification_batch.hpp"
 
 namespace libwatch {

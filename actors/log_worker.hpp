@@ -13,7 +13,7 @@
 #include <caf/timespan.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "libwatch/atoms.hpp"
+#include "actors/internal_atoms.hpp"
 #include "libwatch/log_batch.hpp"
 #include "libwatch/pg/connection.hpp"
 

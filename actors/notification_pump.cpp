@@ -14,7 +14,7 @@
 
 #include <caf/send.hpp>
 
-#include "libwatch/atoms.hpp"
+#include "actors/internal_atoms.hpp"
 #include "libwatch/error.hpp"
 #include "libwatch/identifiers.hpp"
 #include "libwatch/notification_batch.hpp"

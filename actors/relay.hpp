@@ -10,7 +10,7 @@
 
 #include "actors/forwarder.hpp"
 #include "actors/gateway.hpp"
-#include "libwatch/atoms.hpp"
+#include "actors/internal_atoms.hpp"
 
 namespace libwatch {
 

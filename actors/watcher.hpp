@@ -26,7 +26,7 @@
 #include "actors/listener.hpp"
 #include "actors/listener_client.hpp"
 #include "actors/log_worker.hpp"
-#include "libwatch/atoms.hpp"
+#include "actors/internal_atoms.hpp"
 #include "libwatch/watch_config.hpp"
 #include "libwatch/watcher_spec.hpp"
 

@@ -31,7 +31,7 @@
 
 #include <caf/all.hpp>
 
-#include "libwatch/libwatch.hpp"
+#include "libwatch.hpp"
 
 using namespace libwatch;
 

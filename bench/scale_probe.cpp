@@ -20,7 +20,7 @@
 
 #include <caf/all.hpp>
 
-#include "libwatch/libwatch.hpp"
+#include "libwatch.hpp"
 #include "libwatch/pg/connection.hpp"
 
 using namespace libwatch;

@@ -7,21 +7,38 @@ install(TARGETS libwatch EXPORT libwatchTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 
-# Headers keep their in-tree paths below include/libwatch, which is the
-# include directory consumers get: "libwatch/libwatch.hpp", "actors/...".
-# The TOML loader's internals stay out: they include toml++, a private
-# dependency, and users load files through config/loader.hpp.
-set(config_loader_internals
-  document_reader field_readers phrases problem_locations read_context
-  schema section_reader section_readers table_reader watcher_entry)
-set(internal_patterns)
-foreach(name IN LISTS config_loader_internals)
-  list(APPEND internal_patterns PATTERN "config/${name}.hpp" EXCLUDE)
-endforeach()
-foreach(dir libwatch actors config)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}
-          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/libwatch
-          FILES_MATCHING PATTERN "*.hpp" ${internal_patterns})
+# Only the public API is installed: the umbrella and what it includes. The
+# headers keep their in-tree paths below include/libwatch, the include
+# directory consumers get ("libwatch.hpp", "actors/instance.hpp", ...).
+# Everything else (libpq wrappers, SQL generation, internal actors, the TOML
+# reader) stays in the source tree; scripts/check_public_headers.sh keeps
+# this list equal to what libwatch.hpp includes.
+set(libwatch_public_headers
+  libwatch.hpp
+  actors/instance.hpp
+  actors/instance_actor.hpp
+  actors/remote_instance.hpp
+  actors/subscription.hpp
+  config/loader.hpp
+  libwatch/atoms.hpp
+  libwatch/change.hpp
+  libwatch/column_info.hpp
+  libwatch/delivery.hpp
+  libwatch/details.hpp
+  libwatch/error.hpp
+  libwatch/event.hpp
+  libwatch/fwd.hpp
+  libwatch/signals.hpp
+  libwatch/status.hpp
+  libwatch/trigger_level.hpp
+  libwatch/type_ids.hpp
+  libwatch/value.hpp
+  libwatch/watch_config.hpp
+  libwatch/watcher_spec.hpp)
+foreach(header IN LISTS libwatch_public_headers)
+  get_filename_component(subdir ${header} DIRECTORY)
+  install(FILES ${PROJECT_SOURCE_DIR}/${header}
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/libwatch/${subdir})
 endforeach()
 
 set(config_dir ${CMAKE_INSTALL_LIBDIR}/cmake/libwatch)

@@ -27,7 +27,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
-#include "libwatch/libwatch.hpp"
+#include "libwatch.hpp"
 #include "libwatch/pg/connection.hpp"
 
 namespace {

@@ -8,8 +8,8 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "libwatch/column_info.hpp"
 #include "libwatch/event.hpp"
-#include "libwatch/table_info.hpp"
 
 namespace libwatch {
 
@@ -33,26 +33,6 @@ struct watcher_details {
   std::string channel;
   bool enable_always = false;
 };
-
-/// Details of an installed watcher.
-inline watcher_details details_of(const resolved_watcher& w) {
-  watcher_details result;
-  result.watcher = watcher_name(w.spec);
-  result.label = w.spec.label;
-  result.schema = w.spec.schema;
-  result.table = w.spec.table;
-  result.event = w.spec.event;
-  result.primary_key = w.primary_key.name;
-  result.columns = w.payload_columns;
-  result.association_columns = w.spec.association_columns;
-  for (auto& c : w.trigger_columns)
-    result.trigger_columns.push_back(c.name);
-  result.function = w.names.function;
-  result.trigger = w.names.trigger;
-  result.channel = w.names.channel;
-  result.enable_always = w.spec.enable_always;
-  return result;
-}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, watcher_details& x) {

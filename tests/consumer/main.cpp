@@ -7,7 +7,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
-#include "libwatch/libwatch.hpp"
+#include "libwatch.hpp"
 
 int main() {
   caf::actor_system_config cfg;

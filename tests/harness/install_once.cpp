@@ -8,7 +8,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
-#include "libwatch/libwatch.hpp"
+#include "libwatch.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 2) {

@@ -25,7 +25,7 @@
 #include <caf/io/all.hpp>
 
 #include "config/loader.hpp"
-#include "libwatch/libwatch.hpp"
+#include "libwatch.hpp"
 
 namespace {
 

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "integration/watch_fixture.hpp"
+#include "libwatch/object_names.hpp"
 #include "libwatch/pg/change_log.hpp"
 
 using namespace libwatch;

@@ -10,7 +10,7 @@
 #include <caf/all.hpp>
 
 #include "integration/test_database.hpp"
-#include "libwatch/libwatch.hpp"
+#include "libwatch.hpp"
 
 namespace libwatch::testing {
 

@@ -11,7 +11,7 @@
 #include "actors/listener.hpp"
 #include "actors/pump_handle.hpp"
 #include "actors/watcher_runtime.hpp"
-#include "libwatch/atoms.hpp"
+#include "actors/internal_atoms.hpp"
 #include "libwatch/error.hpp"
 
 using namespace libwatch;

@@ -16,7 +16,7 @@
 #include "actors/pump_handle.hpp"
 #include "actors/supervisor.hpp"
 #include "actors/watcher.hpp"
-#include "libwatch/atoms.hpp"
+#include "actors/internal_atoms.hpp"
 #include "libwatch/error.hpp"
 #include "libwatch/notification_batch.hpp"
 #include "libwatch/signals.hpp"
