@@ -1,8 +1,9 @@
 // What libwatch has put into a database: whether a watcher's function and
 // trigger exist and match what its configuration generates, and every object
-// that carries libwatch's ownership marker. Read-only catalog queries; used
-// by the command-line tool's `status` and `uninstall`, and meant for the
-// library's own orphan handling later.
+// that carries libwatch's ownership marker. Read-only catalog queries. The
+// library's install (pg/catalog) uses them to refuse foreign objects and log
+// what it replaces, the catalog worker to find orphans, and the command-line
+// tool's `install`, `status` and `uninstall` to report on the same objects.
 #pragma once
 
 #include <cstdint>
