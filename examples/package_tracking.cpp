@@ -3,16 +3,19 @@
 //   packages (id, tracking_code, destination, eta)
 //   package_events (id, package_id -> packages, status, location)
 //
-//                 +--------------------+
-//   PostgreSQL -->| libwatch instance  |-- package_events:inserted ----+-->
-//   eta_recalculator (triggers,    | (listener, watcher | +-->
-//   delivery_notifier
-//    NOTIFY)      |  actors, topics)   |-- package_events:inserted     |
-//                 +--------------------+   where package_id = 1 -------+-->
-//                 tracker (package 1)
-//                                       -- packages:updated, key 1 ----+
-//                                       -- package_events:deleted -----+-->
-//                                       eta_recalculator
+// clang-format off
+//   PostgreSQL --NOTIFY--> libwatch instance --publish--> topics --> actors
+//   (triggers)             (listener, watchers)
+//
+//   topic                                          subscriber
+//   package_events:inserted ------------------+--> eta_recalculator
+//                                             +--> delivery_notifier
+//
+//   package_events:inserted, package_id = 1 --+--> tracker (package 1)
+//   packages:updated, key 1 ------------------+
+//
+//   package_events:deleted ---------------------> eta_recalculator
+// clang-format on
 //
 // - the tracker follows one package: its own events and updates of its row;
 // - the delivery notifier reacts to "delivered" events of any package;
@@ -22,15 +25,20 @@
 //
 //   package_tracking [CONNINFO]     (default: libpq defaults / PG* variables)
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <caf/all.hpp>
+#include <libpq-fe.h>
 
 #include "libwatch.hpp"
-#include "libwatch/pg/connection.hpp"
 
 using namespace std::chrono_literals;
 using libwatch::change;
@@ -118,10 +126,79 @@ caf::behavior eta_recalculator(caf::stateful_actor<recalculator_state>* self,
   };
 }
 
-void run_sql(libwatch::pg::connection& conn, const std::string& sql) {
+// The application's own SQL runs on its own libpq connection (libwatch's
+// connections are internal to it). Each libpq handle is owned by a
+// unique_ptr whose deleter is the libpq function that frees it.
+struct pq_finish {
+  void operator()(PGconn* conn) const {
+    PQfinish(conn);
+  }
+};
+struct pq_clear {
+  void operator()(PGresult* res) const {
+    PQclear(res);
+  }
+};
+using pq_connection = std::unique_ptr<PGconn, pq_finish>;
+using pq_result = std::unique_ptr<PGresult, pq_clear>;
+
+// libpq's messages end with a newline.
+std::string trimmed(const char* msg) {
+  std::string text = msg != nullptr ? msg : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+    text.pop_back();
+  return text;
+}
+
+// Server notices ("table ... does not exist, skipping") would interleave
+// with the demo's own lines.
+void ignore_notice(void*, const char*) {}
+
+// Connects with `conninfo` (keywords or URI; "" means libpq's defaults and
+// the PG* variables, as with psql). Null after printing why it failed.
+pq_connection open_connection(const std::string& conninfo,
+                              const char* app_name) {
+  // expand_dbname = 1: `dbname` carries the whole conninfo, which may
+  // override the application name given before it.
+  const char* keys[] = {"application_name", "dbname", nullptr};
+  const char* values[] = {app_name, conninfo.c_str(), nullptr};
+  pq_connection conn{PQconnectdbParams(keys, values, 1)};
+  if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
+    std::cerr << "cannot connect to PostgreSQL: "
+              << (conn ? trimmed(PQerrorMessage(conn.get())) : "out of memory")
+              << std::endl;
+    return nullptr;
+  }
+  PQsetNoticeProcessor(conn.get(), ignore_notice, nullptr);
+  return conn;
+}
+
+// Runs one statement, values passed as text parameters ($1, $2, ...), never
+// pasted into the SQL. Returns what went wrong, or nothing.
+std::optional<std::string> exec(PGconn& conn, const std::string& sql,
+                                const std::vector<std::string>& params = {}) {
+  std::vector<const char*> values;
+  for (auto& x : params)
+    values.push_back(x.c_str());
+  pq_result res{PQexecParams(&conn, sql.c_str(),
+                             static_cast<int>(values.size()), nullptr,
+                             values.data(), nullptr, nullptr, 0)};
+  auto status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+    return std::nullopt;
+  const char* primary
+    = res ? PQresultErrorField(res.get(), PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  if (primary == nullptr) // no answer from the server: the connection's error
+    return trimmed(PQerrorMessage(&conn));
+  const char* sqlstate = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
+  return std::string{primary} + " (SQLSTATE " + (sqlstate ? sqlstate : "?")
+         + ")";
+}
+
+void run_sql(PGconn& conn, const std::string& sql) {
   say("app", "SQL> " + sql);
-  if (auto res = conn.exec("demo", sql); !res) {
-    std::cerr << libwatch::describe(res.error()) << std::endl;
+  if (auto err = exec(conn, sql)) {
+    std::cerr << "the demo's SQL failed: " << *err << std::endl;
     std::exit(1);
   }
   // Give the actors time to print before the next write, for readability.
@@ -132,11 +209,9 @@ void run_sql(libwatch::pg::connection& conn, const std::string& sql) {
 
 int main(int argc, char** argv) {
   std::string conninfo = argc > 1 ? argv[1] : "";
-  auto conn = libwatch::pg::connection::open(conninfo, "package-tracking-app");
-  if (!conn) {
-    std::cerr << libwatch::describe(conn.error()) << std::endl;
+  auto conn = open_connection(conninfo, "package-tracking-app");
+  if (!conn)
     return 1;
-  }
   run_sql(*conn, "DROP TABLE IF EXISTS package_events, packages");
   run_sql(*conn, "CREATE TABLE packages (id bigserial PRIMARY KEY, "
                  "tracking_code text NOT NULL, destination text, eta date)");

@@ -21,14 +21,17 @@
 
 #include <chrono>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <libpq-fe.h>
 
 #include "libwatch.hpp"
-#include "libwatch/pg/connection.hpp"
 
 namespace {
 
@@ -36,6 +39,75 @@ volatile sig_atomic_t running = 1;
 
 void on_signal(int) {
   running = 0;
+}
+
+// The application's own SQL runs on its own libpq connection (libwatch's
+// connections are internal to it). Each libpq handle is owned by a
+// unique_ptr whose deleter is the libpq function that frees it.
+struct pq_finish {
+  void operator()(PGconn* conn) const {
+    PQfinish(conn);
+  }
+};
+struct pq_clear {
+  void operator()(PGresult* res) const {
+    PQclear(res);
+  }
+};
+using pq_connection = std::unique_ptr<PGconn, pq_finish>;
+using pq_result = std::unique_ptr<PGresult, pq_clear>;
+
+// libpq's messages end with a newline.
+std::string trimmed(const char* msg) {
+  std::string text = msg != nullptr ? msg : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+    text.pop_back();
+  return text;
+}
+
+// Server notices ("relation ... already exists, skipping") would interleave
+// with the example's own lines.
+void ignore_notice(void*, const char*) {}
+
+// Connects with `conninfo` (keywords or URI; "" means libpq's defaults and
+// the PG* variables, as with psql). Null after printing why it failed.
+pq_connection open_connection(const std::string& conninfo,
+                              const char* app_name) {
+  // expand_dbname = 1: `dbname` carries the whole conninfo, which may
+  // override the application name given before it.
+  const char* keys[] = {"application_name", "dbname", nullptr};
+  const char* values[] = {app_name, conninfo.c_str(), nullptr};
+  pq_connection conn{PQconnectdbParams(keys, values, 1)};
+  if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
+    std::cerr << "cannot connect to PostgreSQL: "
+              << (conn ? trimmed(PQerrorMessage(conn.get())) : "out of memory")
+              << std::endl;
+    return nullptr;
+  }
+  PQsetNoticeProcessor(conn.get(), ignore_notice, nullptr);
+  return conn;
+}
+
+// Runs one statement, values passed as text parameters ($1, $2, ...), never
+// pasted into the SQL. Returns what went wrong, or nothing.
+std::optional<std::string> exec(PGconn& conn, const std::string& sql,
+                                const std::vector<std::string>& params = {}) {
+  std::vector<const char*> values;
+  for (auto& x : params)
+    values.push_back(x.c_str());
+  pq_result res{PQexecParams(&conn, sql.c_str(),
+                             static_cast<int>(values.size()), nullptr,
+                             values.data(), nullptr, nullptr, 0)};
+  auto status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+    return std::nullopt;
+  const char* primary
+    = res ? PQresultErrorField(res.get(), PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  if (primary == nullptr) // no answer from the server: the connection's error
+    return trimmed(PQerrorMessage(&conn));
+  const char* sqlstate = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
+  return std::string{primary} + " (SQLSTATE " + (sqlstate ? sqlstate : "?")
+         + ")";
 }
 
 // Any event-based actor can subscribe; this one prints.
@@ -60,13 +132,14 @@ caf::behavior printer(caf::event_based_actor* self, caf::group orders) {
 }
 
 int watch(caf::actor_system& sys, const std::string& conninfo, uint16_t port) {
-  auto conn = libwatch::pg::connection::open(conninfo, "remote-orders-app");
-  if (!conn) {
-    std::cerr << libwatch::describe(conn.error()) << std::endl;
+  auto conn = open_connection(conninfo, "remote-orders-app");
+  if (!conn)
     return 1;
-  }
-  conn->exec("setup", "CREATE TABLE IF NOT EXISTS orders (id serial PRIMARY "
-                      "KEY, customer text NOT NULL)");
+  // A failure here is reported and not fatal: the table may exist already,
+  // and if it does not, libwatch names the problem when it starts.
+  if (auto err = exec(*conn, "CREATE TABLE IF NOT EXISTS orders (id serial "
+                             "PRIMARY KEY, customer text NOT NULL)"))
+    std::cerr << "cannot create table orders: " << *err << std::endl;
   libwatch::watch_config cfg;
   cfg.conninfo = conninfo;
   cfg.cluster.enabled = true; // [cluster] listen = "127.0.0.1:PORT"
@@ -86,8 +159,9 @@ int watch(caf::actor_system& sys, const std::string& conninfo, uint16_t port) {
   }
   std::cout << "publishing on 127.0.0.1:" << lw->cluster_port() << std::endl;
   for (int i = 1; running; ++i) {
-    conn->exec("insert", "INSERT INTO orders (customer) VALUES ($1)",
-               {"customer " + std::to_string(i)});
+    if (auto err = exec(*conn, "INSERT INTO orders (customer) VALUES ($1)",
+                        {"customer " + std::to_string(i)}))
+      std::cerr << "cannot insert order " << i << ": " << *err << std::endl;
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   lw->stop();
