@@ -21,7 +21,8 @@
 // - the delivery notifier reacts to "delivered" events of any package;
 // - the ETA recalculator sees every event (and deletions) and recomputes.
 // The program creates the tables, starts the watchers and the three actors,
-// then writes like an application would and prints what each actor receives.
+// then writes like an application would and prints what each actor receives;
+// at the end it asks the instance's root actor for its status.
 //
 //   package_tracking [CONNINFO]     (default: libpq defaults / PG* variables)
 #include <chrono>
@@ -263,6 +264,21 @@ int main(int argc, char** argv) {
                  "VALUES (1, 'delivered', 'Berlin'), "
                  "(2, 'delivered', 'Lisbon')");
   std::this_thread::sleep_for(300ms);
+  {
+    // The instance's root actor answers typed requests (instance_actor), so
+    // actors need not call the handle's blocking methods.
+    caf::scoped_actor self{sys};
+    self->request(lw->supervisor(), 5s, libwatch::status_atom::value)
+      .receive(
+        [](const libwatch::instance_status& status) {
+          for (auto& w : status.watchers)
+            say("app", w.watcher + ": " + std::to_string(w.published)
+                         + " change(s) published");
+        },
+        [](const caf::error& err) {
+          std::cerr << libwatch::describe(err) << std::endl;
+        });
+  }
   say("app", "done; stopping libwatch");
   // Stopping releases the subscribers, which lets ~actor_system return.
   lw->stop();
