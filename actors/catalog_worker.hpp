@@ -33,16 +33,16 @@ typename Inspector::result_type inspect(Inspector& f, orphan_report& x) {
   return f(caf::meta::type_name("libwatch::orphan_report"), x.object, x.in_use);
 }
 
-/// | request                               | reply |
-/// |---------------------------------------|-------|
-/// | (install_atom, watcher_spec)          | resolved_watcher: reads the table
-/// from the catalog, checks the spec against it and creates or replaces
-/// function + trigger in one transaction under libwatch's advisory lock | |
-/// (orphans_atom, specs, drop)           | vector<orphan_report>: libwatch
-/// objects none of `specs` would create (and with `drop`, drops those no other
-/// node uses) | | (fetch_atom, sql, key)                | string: runs a
-/// watcher's fetch statement (sql::fetch_statement) for one key; the row's
-/// payload JSON, or "" when the row is gone |
+/// Requests and replies:
+/// - `(install_atom, watcher_spec)` -> `resolved_watcher`: reads the table
+///   from the catalog, checks the spec against it and creates or replaces
+///   function + trigger in one transaction under libwatch's advisory lock.
+/// - `(orphans_atom, specs, drop)` -> `vector<orphan_report>`: libwatch
+///   objects none of `specs` would create (with `drop`, dropped unless
+///   another node uses them).
+/// - `(fetch_atom, sql, key)` -> `string`: runs a watcher's fetch statement
+///   (sql::fetch_statement) for one key: the row's payload JSON, or "" when
+///   the row is gone.
 using catalog_worker_actor = caf::typed_actor<
   caf::replies_to<install_atom, watcher_spec>::with<resolved_watcher>,
   caf::replies_to<orphans_atom, std::vector<watcher_spec>,

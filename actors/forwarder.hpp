@@ -14,9 +14,9 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/gateway.hpp"
+#include "actors/internal_atoms.hpp"
 #include "actors/subscription.hpp"
 #include "actors/topic.hpp"
-#include "actors/internal_atoms.hpp"
 #include "libwatch/change.hpp"
 #include "libwatch/signals.hpp"
 
@@ -24,14 +24,13 @@ namespace libwatch {
 
 class status_board;
 
-/// | message                              | from |
-/// |--------------------------------------|------|
-/// | change, change_batch, ready_msg, disconnected_msg, resumed_msg,
-/// overflow_msg | the watcher node's topic | | (resub_atom, gateway) | the
-/// relay: (re)subscribe through this gateway | | (rlost_atom, reason, since) |
-/// the relay: the link to the watcher node is down | | (rdone_atom) | the
-/// handle: nobody uses the topic any more, quit | | (rack_atom) | itself: time
-/// to return credits to the gateway |
+/// Messages (none is answered):
+/// - `change`, `change_batch`, `ready_msg`, `disconnected_msg`,
+///   `resumed_msg`, `overflow_msg` from the watcher node's topic.
+/// - `(resub_atom, gateway)` from the relay: (re)subscribe through it.
+/// - `(rlost_atom, reason, since)` from the relay: the link is down.
+/// - `(rdone_atom)` from the handle: nobody uses the topic any more, quit.
+/// - `(rack_atom)` from itself: time to return credits to the gateway.
 using forwarder_actor
   = caf::typed_actor<caf::reacts_to<change>, caf::reacts_to<change_batch>,
                      caf::reacts_to<ready_msg>,

@@ -13,25 +13,22 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "actors/subscription.hpp"
 #include "actors/internal_atoms.hpp"
+#include "actors/subscription.hpp"
 #include "libwatch/watch_config.hpp"
 #include "libwatch/watcher_spec.hpp"
 
 namespace libwatch {
 
-/// What other nodes ask the gateway.
-///
-/// | request                      | reply |
-/// |------------------------------|-------|
-/// | (rspec_atom, index)          | watcher_spec of watcher `index` (an error
-/// past the last), so the remote handle checks requests exactly as `instance`
-/// does | | (rsub_atom, topic_request)   | (): subscribes the sender (a
-/// forwarder on the other node) to that topic; it then gets the topic's
-/// greeting and every message published to it, once per topic and node | |
-/// (rack_atom, n)               | none: the forwarder republished `n` more
-/// changes, so this node may send it that many more (actors/delivery_slot.hpp)
-/// |
+/// What other nodes ask the gateway:
+/// - `(rspec_atom, index)` -> `watcher_spec` of watcher `index` (an error
+///   past the last), so the remote handle checks requests as `instance`
+///   does.
+/// - `(rsub_atom, topic_request)` -> `()`: subscribes the sender (a
+///   forwarder on the other node) to that topic; it then gets the topic's
+///   greeting and every message published to it, once per topic and node.
+/// - `(rack_atom, n)`, no reply: the forwarder republished `n` more changes,
+///   so this node may send it that many more (actors/delivery_slot.hpp).
 using gateway_actor
   = caf::typed_actor<caf::replies_to<rspec_atom, uint32_t>::with<watcher_spec>,
                      caf::reacts_to<rsub_atom, topic_request>,

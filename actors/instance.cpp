@@ -6,49 +6,12 @@
 
 #include "actors/gateway.hpp"
 #include "actors/instance_core.hpp"
+#include "actors/internal_atoms.hpp"
 #include "actors/subscription.hpp"
 #include "actors/supervisor.hpp"
-#include "actors/internal_atoms.hpp"
 #include "libwatch/error.hpp"
 
 namespace libwatch {
-
-// -- watcher_ref --------------------------------------------------------------
-
-namespace {
-
-// Accepts `label`, `table:event` and `schema.table:event` (parts may be
-// double-quoted as `qualified_name` writes them); adds the default schema.
-std::string canonical_name(std::string text) {
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos)
-    return text;
-  bool quoted = false;
-  for (size_t i = 0; i < colon; ++i) {
-    if (text[i] == '"')
-      quoted = !quoted;
-    else if (text[i] == '.' && !quoted)
-      return text;
-  }
-  return "public." + text;
-}
-
-} // namespace
-
-watcher_ref::watcher_ref(std::string name)
-    : name_(canonical_name(std::move(name))) {
-  // nop
-}
-
-watcher_ref::watcher_ref(const char* name) : watcher_ref(std::string{name}) {
-  // nop
-}
-
-watcher_ref::watcher_ref(std::string table, event_kind event,
-                         std::string schema)
-    : name_(qualified_name(schema, table, event)) {
-  // nop
-}
 
 // -- instance -----------------------------------------------------------------
 
@@ -77,16 +40,6 @@ caf::expected<caf::group> instance::subscribe(const topic_request& req) const {
   }
 }
 
-caf::expected<caf::group> instance::all(const watcher_ref& watcher,
-                                        ack_mode ack) const {
-  return subscribe({topic_kind::all, watcher.name(), {}, {}, ack});
-}
-
-caf::expected<caf::group> instance::all_batched(const watcher_ref& watcher,
-                                                ack_mode ack) const {
-  return subscribe({topic_kind::batched, watcher.name(), {}, {}, ack});
-}
-
 caf::error instance::ack(const caf::actor_addr& subscriber,
                          const watcher_ref& watcher,
                          stream_position upto) const {
@@ -106,18 +59,6 @@ caf::error instance::ack(const caf::actor_addr& subscriber,
 caf::error instance::ack(const caf::actor_addr& subscriber,
                          const change& c) const {
   return ack(subscriber, watcher_ref{c.watcher}, c.position);
-}
-
-caf::expected<caf::group> instance::by_key(const watcher_ref& watcher,
-                                           const value& key) const {
-  return subscribe({topic_kind::key, watcher.name(), {}, key});
-}
-
-caf::expected<caf::group> instance::by_column(const watcher_ref& watcher,
-                                              std::string_view column,
-                                              const value& x) const {
-  return subscribe(
-    {topic_kind::column, watcher.name(), std::string{column}, x});
 }
 
 caf::error instance::await_ready(caf::timespan timeout) const {

@@ -33,30 +33,12 @@ namespace detail {
 struct instance_core;
 } // namespace detail
 
-/// Names a watcher: by label (`"comment_posted"`), by `"table:event"` or
-/// `"schema.table:event"` text, or by table and event.
-class watcher_ref {
-public:
-  /// A label or the `[schema.]table:event` form.
-  watcher_ref(std::string name);
-  watcher_ref(const char* name);
-  /// An unlabelled watcher on `table` in `schema` (default `public`).
-  watcher_ref(std::string table, event_kind event,
-              std::string schema = "public");
-
-  /// The canonical name: label, or `schema.table:event`.
-  const std::string& name() const noexcept {
-    return name_;
-  }
-
-private:
-  std::string name_;
-};
-
-/// A running libwatch instance: a supervisor actor with one listener, one
-/// database worker and one watcher actor per spec. Copies refer to the same
-/// instance. Stop it with `stop()` before the actor system is destroyed.
-class instance {
+/// A running libwatch instance: a supervisor actor with one listener, a
+/// catalog worker, a log worker (when a watcher is durable) and one watcher
+/// actor per spec. Copies refer to the same instance. Stop it with `stop()`
+/// before the actor system is destroyed. `all`, `all_batched`, `by_key` and
+/// `by_column` come from `subscribe_methods`.
+class instance : public subscribe_methods<instance> {
 public:
   instance() = default;
 
@@ -65,36 +47,9 @@ public:
     return supervisor_;
   }
 
-  /// The group that receives every change of `watcher`. For a durable
-  /// watcher `ack` says how its subscribers acknowledge (see `ack_mode`;
-  /// `manual` is an error for other watchers, where every subscriber is
-  /// bounded by `[subscribers] max_queued`).
-  caf::expected<caf::group> all(const watcher_ref& watcher,
-                                ack_mode ack = ack_mode::on_return) const;
-
   /// The group `req` names: `all`, `all_batched`, `by_key` and `by_column`
   /// in one function (what the cluster gateway serves to other nodes).
   caf::expected<caf::group> subscribe(const topic_request& req) const;
-
-  /// The group that receives every change of `watcher` in `change_batch`
-  /// messages: one per burst drained from the connection, same content and
-  /// order as `all`, far fewer messages. Signals arrive as usual.
-  caf::expected<caf::group> all_batched(const watcher_ref& watcher,
-                                        ack_mode ack
-                                        = ack_mode::on_return) const;
-
-  /// The group that receives the changes of the row whose primary key is
-  /// `key`. Error for `inserted` watchers: nobody knows a key before the
-  /// insert happens.
-  caf::expected<caf::group> by_key(const watcher_ref& watcher,
-                                   const value& key) const;
-
-  /// The group that receives the changes whose association column `column`
-  /// has `x` (from the old row for `deleted`). Error if `column` is not one
-  /// of the watcher's association columns.
-  caf::expected<caf::group> by_column(const watcher_ref& watcher,
-                                      std::string_view column,
-                                      const value& x) const;
 
   /// For a subscriber that joined with `ack_mode::manual`: it has
   /// finished every change of `watcher` up to and including `upto`, so the

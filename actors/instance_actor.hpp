@@ -14,14 +14,14 @@
 
 namespace libwatch {
 
-/// | request                    | reply |
-/// |----------------------------|-------|
-/// | (ready_atom)               | () once every watcher has been ready (trigger
-/// installed, LISTEN confirmed), or the first error that prevents it | |
-/// (status_atom)              | instance_status: the connection's and every
-/// watcher's state and counters | | (details_atom, watcher)    |
-/// watcher_details: what a watcher resolved and created, or an error | |
-/// (watchers_atom)            | vector<string>: the watchers' names |
+/// Requests and replies:
+/// - `(ready_atom)` -> `()` once every watcher has been ready (trigger
+///   installed, LISTEN confirmed), or the first error that prevents it.
+/// - `(status_atom)` -> `instance_status`: the connection's and every
+///   watcher's state and counters.
+/// - `(details_atom, watcher)` -> `watcher_details`: what a watcher resolved
+///   and created, or an error.
+/// - `(watchers_atom)` -> `vector<string>`: the watchers' names.
 ///
 /// The actor's exit reason tells why the instance ended:
 /// `errc::reconnect_limit` (the listener gave up), `errc::connection_failed`

@@ -15,21 +15,21 @@ using listen_atom = caf::atom_constant<caf::atom("lw_listen")>;
 using listening_atom = caf::atom_constant<caf::atom("lw_lstning")>;
 /// Listener to watcher: the connection is down (reason, since).
 using disconnected_atom = caf::atom_constant<caf::atom("lw_discon")>;
-/// Watcher to database worker: check a spec and install its trigger.
+/// Watcher to catalog worker: check a spec and install its trigger.
 using install_atom = caf::atom_constant<caf::atom("lw_install")>;
-/// Watcher to database worker: run a fetch statement for one key; replies
+/// Watcher to catalog worker: run a fetch statement for one key; replies
 /// with the row's payload JSON, or "" if the row is gone.
 using fetch_atom = caf::atom_constant<caf::atom("lw_fetch")>;
-/// Supervisor to database worker: find (and with `true`, drop) libwatch
-/// objects no configured watcher owns; replies with one line per object.
+/// Supervisor to catalog worker: find (and with `true`, drop) libwatch
+/// objects no configured watcher owns; replies with an orphan_report each.
 using orphans_atom = caf::atom_constant<caf::atom("lw_orphans")>;
-/// Watcher to worker: register the durable consumer (before going live).
+/// Watcher to log worker: register the durable consumer (before going live).
 using register_atom = caf::atom_constant<caf::atom("lw_regcons")>;
-/// Watcher to worker: read the next entries of the change log.
+/// Watcher to log worker: read the next entries of the change log.
 using read_log_atom = caf::atom_constant<caf::atom("lw_rdlog")>;
-/// Watcher to worker: the entries read were published; move the position.
+/// Watcher to log worker: the entries read were published; move the position.
 using advance_atom = caf::atom_constant<caf::atom("lw_advance")>;
-/// Watcher to worker: prune delivered and expired change-log entries.
+/// Watcher to log worker: prune delivered and expired change-log entries.
 using prune_atom = caf::atom_constant<caf::atom("lw_prune")>;
 /// Watcher to itself: time to read the change log (poll interval, retry).
 using pull_atom = caf::atom_constant<caf::atom("lw_pull")>;
@@ -51,11 +51,11 @@ using reconnect_atom = caf::atom_constant<caf::atom("lw_reconn")>;
 
 // -- between nodes (actors/gateway.hpp, actors/remote_instance.hpp) ---------
 
-/// Relay to gateway: (rspec_atom, index) -> watcher_spec of watcher `index`,
+/// Handle to gateway: (rspec_atom, index) -> watcher_spec of watcher `index`,
 /// or an error past the last one.
 using rspec_atom = caf::atom_constant<caf::atom("lw_rspec")>;
-/// Forwarder to gateway: (rsub_atom, kind, watcher, column, null, text)
-/// subscribes the sender to that topic; replies `()` or an error.
+/// Forwarder to gateway: (rsub_atom, topic_request) subscribes the sender to
+/// that topic; replies `()` or an error.
 using rsub_atom = caf::atom_constant<caf::atom("lw_rsub")>;
 /// Handle to relay: (rjoin_atom, forwarder) adopts a new forwarder.
 using rjoin_atom = caf::atom_constant<caf::atom("lw_rjoin")>;

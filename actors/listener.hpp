@@ -15,24 +15,21 @@
 #include <caf/timestamp.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "actors/listener_client.hpp"
 #include "actors/internal_atoms.hpp"
+#include "actors/listener_client.hpp"
 #include "libwatch/watch_config.hpp"
 
 namespace libwatch {
 
-/// What the listener accepts.
-///
-/// | message                                         | from        |
-/// |-------------------------------------------------|-------------|
-/// | (listen_atom, channel, client)                  | a watcher: route
-/// `channel` to `client`; LISTEN now if connected and after every reconnect |
-/// | (connected_atom, generation)                    | the pump of attempt
-/// `generation` | | (listened_atom, generation, channel, error)     | that
-/// pump: a LISTEN finished (error empty on success) | | (lost_atom, generation,
-/// error, last_alive)      | that pump: connecting failed or the connection is
-/// gone | | (reconnect_atom, generation)                    | itself: the
-/// backoff delay is over |
+/// Messages (none is answered):
+/// - `(listen_atom, channel, client)` from a watcher: route `channel` to
+///   `client`; LISTEN now if connected, and after every reconnect.
+/// - `(connected_atom, generation)` from the pump of attempt `generation`.
+/// - `(listened_atom, generation, channel, error)` from that pump: a LISTEN
+///   finished (error empty on success).
+/// - `(lost_atom, generation, error, last_alive)` from that pump: connecting
+///   failed or the connection is gone.
+/// - `(reconnect_atom, generation)` from itself: the backoff delay is over.
 ///
 /// Reports from an earlier generation are ignored. The listener answers
 /// nothing; it tells clients `listening_atom` and `disconnected_atom`

@@ -13,13 +13,13 @@
 
 namespace libwatch {
 
-/// | message                                  | meaning |
-/// |------------------------------------------|---------|
-/// | notification_batch                       | from the pump: one drained
-/// burst of this client's channel | | (listening_atom) | from the listener:
-/// LISTEN is confirmed on the current connection | | (disconnected_atom, error,
-/// since)        | from the listener: the connection failed or was lost;
-/// `since` is the last moment it was alive |
+/// Messages:
+/// - `notification_batch` from the pump: one drained burst of the client's
+///   channel.
+/// - `(listening_atom)` from the listener: LISTEN is confirmed on the
+///   current connection.
+/// - `(disconnected_atom, error, since)` from the listener: the connection
+///   failed or was lost; `since` is the last moment it was alive.
 using listener_client_actor = caf::typed_actor<
   caf::reacts_to<notification_batch>, caf::reacts_to<listening_atom>,
   caf::reacts_to<disconnected_atom, caf::error, caf::timestamp>>;

@@ -36,14 +36,14 @@ typename Inspector::result_type inspect(Inspector& f, log_read_request& x) {
            x.channel, x.from_stored, x.after, x.limit);
 }
 
-/// | request                                         | reply |
-/// |-------------------------------------------------|-------|
-/// | (register_atom, consumer, channel)              | (): the durable consumer
-/// exists, with its starting snapshot | | (read_log_atom, log_read_request) |
-/// log_batch | | (advance_atom, consumer, channel, log_cursor)   | (): the
-/// stored position moved | | (prune_atom, channel, retention, limit)         |
-/// uint64_t: entries removed (delivered to every consumer, or older than
-/// `retention`) |
+/// Requests and replies:
+/// - `(register_atom, consumer, channel)` -> `()`: the durable consumer
+///   exists, with its starting snapshot.
+/// - `(read_log_atom, log_read_request)` -> `log_batch`.
+/// - `(advance_atom, consumer, channel, log_cursor)` -> `()`: the stored
+///   position moved.
+/// - `(prune_atom, channel, retention, limit)` -> `uint64_t`: entries
+///   removed (delivered to every consumer, or older than `retention`).
 using log_worker_actor = caf::typed_actor<
   caf::reacts_to<register_atom, std::string, std::string>,
   caf::replies_to<read_log_atom, log_read_request>::with<log_batch>,

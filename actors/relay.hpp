@@ -20,11 +20,10 @@ struct remote_core;
 
 struct remote_options;
 
-/// | message                    | from |
-/// |----------------------------|------|
-/// | (rjoin_atom, forwarder)    | the handle: adopt a new forwarder (linked,
-/// monitored, subscribed when connected) | | (reconnect_atom)           |
-/// itself: the backoff delay is over |
+/// Messages (none is answered):
+/// - `(rjoin_atom, forwarder)` from the handle: adopt a new forwarder
+///   (linked, monitored, subscribed when connected).
+/// - `(reconnect_atom)` from itself: the backoff delay is over.
 using relay_actor
   = caf::typed_actor<caf::reacts_to<rjoin_atom, forwarder_actor>,
                      caf::reacts_to<reconnect_atom>>;

@@ -15,8 +15,11 @@ namespace libwatch {
 
 namespace {
 
+// One forwarder per topic and acknowledgement mode (the watcher node treats
+// an acknowledging subscription and a plain view differently).
 std::string key_of(const topic_request& req) {
   std::string key{static_cast<char>('0' + static_cast<int>(req.kind))};
+  key += static_cast<char>('0' + static_cast<int>(req.ack));
   key += '\x1f';
   key += req.watcher;
   key += '\x1f';
@@ -35,6 +38,12 @@ remote_instance::subscribe(const topic_request& req) const {
   auto index = check_request(core_->specs, req);
   if (!index)
     return index.error();
+  if (req.ack == ack_mode::manual)
+    return make_error(errc::invalid_subscription,
+                      "manual acknowledgement is not available through "
+                      "connect_remote: subscribe on the watcher node to "
+                      "acknowledge changes of watcher "
+                        + req.watcher);
   auto key = key_of(req);
   std::lock_guard<std::mutex> guard{core_->mtx};
   if (auto i = core_->topics.find(key); i != core_->topics.end())
@@ -63,28 +72,6 @@ remote_instance::subscribe(const topic_request& req) const {
   core_->topics.emplace(key, std::make_pair(t, f));
   caf::anon_send(core_->relay, rjoin_atom::value, f);
   return caf::group{t};
-}
-
-caf::expected<caf::group>
-remote_instance::all(const watcher_ref& watcher) const {
-  return subscribe({topic_kind::all, watcher.name(), {}, {}});
-}
-
-caf::expected<caf::group>
-remote_instance::all_batched(const watcher_ref& watcher) const {
-  return subscribe({topic_kind::batched, watcher.name(), {}, {}});
-}
-
-caf::expected<caf::group> remote_instance::by_key(const watcher_ref& watcher,
-                                                  const value& key) const {
-  return subscribe({topic_kind::key, watcher.name(), {}, key});
-}
-
-caf::expected<caf::group> remote_instance::by_column(const watcher_ref& watcher,
-                                                     std::string_view column,
-                                                     const value& x) const {
-  return subscribe(
-    {topic_kind::column, watcher.name(), std::string{column}, x});
 }
 
 const std::vector<watcher_spec>& remote_instance::watchers() const {

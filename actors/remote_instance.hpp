@@ -59,23 +59,16 @@ struct remote_options {
 /// The watchers of a remote watcher node, as seen from a subscriber node.
 /// Copies refer to the same connection. Stop it with `stop()` before the
 /// actor system is destroyed.
-class remote_instance {
+class remote_instance : public subscribe_methods<remote_instance> {
 public:
   remote_instance() = default;
 
-  /// Same as `instance::all`, `all_batched`, `by_key` and `by_column`, with
-  /// the same checks and errors (the watcher node's configuration decides).
-  /// A subscriber receives `ready_msg` once its subscription reached the
-  /// watcher node: changes committed afterwards are delivered.
-  caf::expected<caf::group> all(const watcher_ref& watcher) const;
-  caf::expected<caf::group> all_batched(const watcher_ref& watcher) const;
-  caf::expected<caf::group> by_key(const watcher_ref& watcher,
-                                   const value& key) const;
-  caf::expected<caf::group> by_column(const watcher_ref& watcher,
-                                      std::string_view column,
-                                      const value& x) const;
-
-  /// The general form of the four above.
+  /// `all`, `all_batched`, `by_key` and `by_column` (subscribe_methods)
+  /// check requests as `instance` does (the watcher node's configuration
+  /// decides). A subscriber receives `ready_msg` once its subscription
+  /// reached the watcher node: changes committed afterwards are delivered.
+  /// The general form of the four above. `ack_mode::manual` is refused:
+  /// acknowledge on the watcher node.
   caf::expected<caf::group> subscribe(const topic_request& req) const;
 
   /// The watcher node's watchers, read when connecting.

@@ -4,6 +4,43 @@
 
 namespace libwatch {
 
+// -- watcher_ref --------------------------------------------------------------
+
+namespace {
+
+// Accepts `label`, `table:event` and `schema.table:event` (parts may be
+// double-quoted as `qualified_name` writes them); adds the default schema.
+std::string canonical_name(std::string text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos)
+    return text;
+  bool quoted = false;
+  for (size_t i = 0; i < colon; ++i) {
+    if (text[i] == '"')
+      quoted = !quoted;
+    else if (text[i] == '.' && !quoted)
+      return text;
+  }
+  return "public." + text;
+}
+
+} // namespace
+
+watcher_ref::watcher_ref(std::string name)
+    : name_(canonical_name(std::move(name))) {
+  // nop
+}
+
+watcher_ref::watcher_ref(const char* name) : watcher_ref(std::string{name}) {
+  // nop
+}
+
+watcher_ref::watcher_ref(std::string table, event_kind event,
+                         std::string schema)
+    : name_(qualified_name(schema, table, event)) {
+  // nop
+}
+
 std::string_view to_string_view(ack_mode x) noexcept {
   switch (x) {
     case ack_mode::manual:

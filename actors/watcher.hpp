@@ -4,7 +4,7 @@
 //
 // Life: registers its channel with the listener. Each time the listener
 // confirms LISTEN (at start and after every reconnect) the watcher asks the
-// database worker to (re)install and verify its trigger, then goes live and
+// catalog worker to (re)install and verify its trigger, then goes live and
 // publishes `ready_msg` (first time) or `resumed_msg` (after a gap). A
 // transient failure is retried with backoff; a permanent one (missing table,
 // failing statement) ends the actor with that error. When the listener
@@ -23,27 +23,24 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/catalog_worker.hpp"
+#include "actors/internal_atoms.hpp"
 #include "actors/listener.hpp"
 #include "actors/listener_client.hpp"
 #include "actors/log_worker.hpp"
-#include "actors/internal_atoms.hpp"
 #include "libwatch/watch_config.hpp"
 #include "libwatch/watcher_spec.hpp"
 
 namespace libwatch {
 
-/// What a watcher accepts: the listener's client protocol
-/// (actors/listener_client.hpp) and
-///
-/// | message                  | from |
-/// |--------------------------|------|
-/// | (acked_atom)             | its subscribers (actors/delivery_flow.hpp): one
-/// joined, left or acknowledged; a durable watcher settles its position and
-/// reads on | | (pull_atom)              | itself: read the change log again
-/// (retry) | | (pull_atom, true)        | itself: the poll timer of `wakeup =
-/// "poll"` | | (prune_atom)             | itself: time to prune the change log
-/// | | (retry_atom, epoch)      | itself: install again after a transient
-/// failure |
+/// Messages, besides the listener client's (actors/listener_client.hpp):
+/// - `(acked_atom)` from its subscribers (actors/delivery_flow.hpp): one
+///   joined, left or acknowledged; a durable watcher settles its position
+///   and reads on.
+/// - `(pull_atom)` from itself: read the change log again (retry).
+/// - `(pull_atom, true)` from itself: the poll timer of `wakeup = "poll"`.
+/// - `(prune_atom)` from itself: time to prune the change log.
+/// - `(retry_atom, epoch)` from itself: install again after a transient
+///   failure.
 using watcher_actor = listener_client_actor::extend<
   caf::reacts_to<acked_atom>, caf::reacts_to<pull_atom>,
   caf::reacts_to<pull_atom, bool>, caf::reacts_to<prune_atom>,

@@ -1,7 +1,7 @@
-// The connection a database worker actor owns: opened on first use, opened
-// again after it broke, every statement bounded by the worker's timeout.
-// Shared by the catalog worker and the log worker, which run on threads of
-// their own (detached actors) and so may block in libpq.
+// The connection a worker actor owns: opened on first use, opened again
+// after it broke, every statement bounded by the worker's timeout. Used by
+// the catalog worker and the log worker, which run on threads of their own
+// (detached actors) and so may block in libpq.
 #pragma once
 
 #include <optional>

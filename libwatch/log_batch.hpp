@@ -1,5 +1,5 @@
 // What a durable watcher reads from libwatch's change log in one round trip
-// (the database worker reads, the watcher publishes).
+// (the log worker reads, the watcher publishes).
 #pragma once
 
 #include <cstdint>

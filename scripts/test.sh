@@ -24,10 +24,17 @@ echo "== formatting (clang-format)"
 files=$(git ls-files '*.cpp' '*.hpp')
 clang-format --dry-run --Werror $files
 
+echo "== public headers"
+scripts/check_public_headers.sh
+
 echo "== consumer project via find_package"
 prefix=$build/prefix
 rm -rf "$prefix"
 cmake --install "$build" --prefix "$prefix" >/dev/null
+if grep -rl 'libpq-fe' "$prefix/include"; then
+  echo "an installed header includes libpq" >&2
+  exit 1
+fi
 cmake -S tests/consumer -B "$build/consumer-installed" -G Ninja \
   -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$build/consumer-installed" -j2

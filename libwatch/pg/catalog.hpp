@@ -1,5 +1,5 @@
 // Catalog reads and the DDL transaction behind a watcher. Blocking; runs on
-// the database worker's own thread.
+// the catalog worker's own thread.
 #pragma once
 
 #include <string>

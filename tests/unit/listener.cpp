@@ -8,10 +8,10 @@
 #include <memory>
 #include <vector>
 
+#include "actors/internal_atoms.hpp"
 #include "actors/listener.hpp"
 #include "actors/pump_handle.hpp"
 #include "actors/watcher_runtime.hpp"
-#include "actors/internal_atoms.hpp"
 #include "libwatch/error.hpp"
 
 using namespace libwatch;

@@ -2,7 +2,7 @@
 // a crashing watcher is restarted alone and resumes; more crashes than
 // `restarts.max_restarts` within `restarts.window` stop the instance with
 // errc::restart_limit; crashes spread further apart do not. The connection
-// and the database worker are fakes; nothing sleeps.
+// and the catalog worker are fakes; nothing sleeps.
 #define CAF_SUITE supervisor
 #define FAIL(msg) CAF_FAIL(msg)
 #include <caf/test/dsl.hpp>
@@ -13,10 +13,10 @@
 
 #include "actors/catalog_worker.hpp"
 #include "actors/instance_core.hpp"
+#include "actors/internal_atoms.hpp"
 #include "actors/pump_handle.hpp"
 #include "actors/supervisor.hpp"
 #include "actors/watcher.hpp"
-#include "actors/internal_atoms.hpp"
 #include "libwatch/error.hpp"
 #include "libwatch/notification_batch.hpp"
 #include "libwatch/signals.hpp"
