@@ -42,9 +42,9 @@ for f in $(listed); do
   fi
 done
 public=" $(listed | tr '\n' ' ') "
-for f in examples/*.cpp; do
+for f in examples/*.cpp examples/*.hpp; do
   for inc in $(sed -n 's/^#include "\(.*\)"$/\1/p' "$f"); do
-    if [[ "$public" != *" $inc "* ]]; then
+    if [[ "$public" != *" $inc "* && ! -f examples/$inc ]]; then
       echo "$f includes $inc, which is not public"
       status=1
     fi
