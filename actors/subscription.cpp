@@ -43,13 +43,14 @@ watcher_ref::watcher_ref(std::string table, event_kind event,
 
 std::string_view to_string_view(ack_mode x) noexcept {
   switch (x) {
+    case ack_mode::on_return:
+      break;
     case ack_mode::manual:
       return "manual";
     case ack_mode::none:
       return "none";
-    default:
-      return "on_return";
   }
+  return "on_return";
 }
 
 caf::expected<size_t> find_watcher(const std::vector<watcher_spec>& specs,
