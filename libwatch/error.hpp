@@ -31,7 +31,8 @@ enum class errc : uint8_t {
   catalog_mismatch,
   /// The server is older than libwatch supports.
   unsupported_server,
-  /// A notification payload did not have the documented shape.
+  /// A notification payload, or a message of the logical replication
+  /// stream (libwatch/wal/), did not have the documented shape.
   malformed_payload,
   /// libwatch was stopped before the request could be answered, or a wait
   /// timed out.
