@@ -15,17 +15,19 @@ CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIBWATCH_FUZZ=ON \
   -DLIBWATCH_SANITIZE=address,undefined -DLIBWATCH_BUILD_TESTS=OFF \
   -DLIBWATCH_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build "$build" -j2 --target payload_decoder_fuzzer config_loader_fuzzer
+cmake --build "$build" -j2 --target payload_decoder_fuzzer config_loader_fuzzer \
+  pgoutput_decoder_fuzzer
 
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$root/tests/sanitizers/ubsan.supp"
 status=0
-for target in payload_decoder config_loader; do
+for target in payload_decoder config_loader pgoutput_decoder; do
   corpus=$build/corpus-$target
   rm -rf "$corpus"
   mkdir -p "$corpus"
   name=${target%_*}
   [ "$target" = config_loader ] && name=config
   [ "$target" = payload_decoder ] && name=payload
+  [ "$target" = pgoutput_decoder ] && name=pgoutput
   cp "$root/fuzz/corpus/$name/"* "$corpus/"
   echo "== fuzzing $target for ${seconds}s"
   if ! (cd "$build" && "./fuzz/${target}_fuzzer" -max_total_time="$seconds" \
