@@ -8,26 +8,12 @@
 #include <limits>
 
 #include "libwatch/error.hpp"
-#include "wal_bytes.hpp"
+#include "wal_test.hpp"
 
 using namespace libwatch;
 using namespace libwatch::wal;
-
-namespace {
-
-std::string text(const caf::error& err) {
-  CAF_CHECK(is(err, errc::malformed_payload));
-  return describe(err);
-}
-
-bool contains(const std::string& haystack, std::string_view needle) {
-  if (haystack.find(needle) != std::string::npos)
-    return true;
-  CAF_MESSAGE("\"" << haystack << "\" lacks \"" << needle << "\"");
-  return false;
-}
-
-} // namespace
+using wal_test::contains;
+using wal_test::reason;
 
 CAF_TEST(integers_are_read_big_endian_and_signed_ones_keep_their_sign) {
   wal_test::bytes b;
@@ -67,7 +53,7 @@ CAF_TEST(a_short_read_fails_with_field_offset_and_counts) {
   uint8_t x = 0;
   CAF_CHECK(!in.read_u8(x, "first"));
   uint32_t y = 0;
-  auto msg = text(in.read_u32(y, "relid"));
+  auto msg = reason(in.read_u32(y, "relid"));
   CAF_CHECK(contains(msg, "ctx: truncated reading relid"));
   CAF_CHECK(contains(msg, "needs 4 bytes, 2 left"));
   CAF_CHECK(contains(msg, "at offset 11"));
@@ -106,7 +92,7 @@ CAF_TEST(cstrings_end_at_their_nul_and_fail_without_one) {
   CAF_CHECK(!in.read_cstring(s, "empty"));
   CAF_CHECK_EQUAL(s, "");
   CAF_CHECK_EQUAL(in.offset(), 8u);
-  auto msg = text(in.read_cstring(s, "name"));
+  auto msg = reason(in.read_cstring(s, "name"));
   CAF_CHECK(contains(msg, "no NUL terminator for name"));
   CAF_CHECK(contains(msg, "at offset 8"));
 }
@@ -121,7 +107,7 @@ CAF_TEST(length_prefixed_bytes_are_checked_against_what_is_left) {
   wal_test::bytes huge;
   huge.u32(0xFFFFFFFF).raw("abc");
   byte_reader in2{huge};
-  auto msg = text(in2.read_length_prefixed(s, "value"));
+  auto msg = reason(in2.read_length_prefixed(s, "value"));
   CAF_CHECK(contains(msg, "value length 4294967295 exceeds the 3 bytes left"));
   CAF_CHECK(contains(msg, "at offset 0"));
 }
@@ -132,7 +118,7 @@ CAF_TEST(expect_end_reports_trailing_bytes) {
   byte_reader in{b};
   uint8_t x;
   CAF_CHECK(!in.read_u8(x, "x"));
-  auto msg = text(in.expect_end("thing"));
+  auto msg = reason(in.expect_end("thing"));
   CAF_CHECK(contains(msg, "1 trailing bytes after a complete thing"));
 }
 

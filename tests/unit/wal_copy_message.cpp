@@ -5,26 +5,16 @@
 #include "libwatch/wal/copy_message.hpp"
 
 #include "libwatch/error.hpp"
-#include "wal_bytes.hpp"
+#include "wal_test.hpp"
 
 using namespace libwatch;
 using namespace libwatch::wal;
+using wal_test::contains;
 
 namespace {
 
 std::string reason(std::string_view bytes) {
-  auto res = decode_copy_message(bytes);
-  if (res)
-    return "(decoded)";
-  CAF_CHECK(is(res.error(), errc::malformed_payload));
-  return describe(res.error());
-}
-
-bool contains(const std::string& haystack, std::string_view needle) {
-  if (haystack.find(needle) != std::string::npos)
-    return true;
-  CAF_MESSAGE("\"" << haystack << "\" lacks \"" << needle << "\"");
-  return false;
+  return wal_test::reason(decode_copy_message(bytes));
 }
 
 wal_test::bytes keepalive(uint8_t reply) {

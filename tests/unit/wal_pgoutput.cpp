@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "libwatch/error.hpp"
-#include "wal_bytes.hpp"
+#include "wal_test.hpp"
 
 using namespace libwatch;
 using namespace libwatch::wal;
@@ -16,6 +16,7 @@ using namespace libwatch::wal;
 namespace {
 
 using wal_test::bytes;
+using wal_test::contains;
 
 template <class T>
 T decoded(std::string_view input) {
@@ -29,18 +30,7 @@ T decoded(std::string_view input) {
 }
 
 std::string reason(std::string_view input) {
-  auto res = decode_pgoutput(input);
-  if (res)
-    return "(decoded)";
-  CAF_CHECK(is(res.error(), errc::malformed_payload));
-  return describe(res.error());
-}
-
-bool contains(const std::string& haystack, std::string_view needle) {
-  if (haystack.find(needle) != std::string::npos)
-    return true;
-  CAF_MESSAGE("\"" << haystack << "\" lacks \"" << needle << "\"");
-  return false;
+  return wal_test::reason(decode_pgoutput(input));
 }
 
 bytes begin_msg() {

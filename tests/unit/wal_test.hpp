@@ -1,12 +1,39 @@
-// Test helper: builds replication-protocol messages byte by byte, big-endian,
-// so tests state each field as WAL-NOTES §3 and §4 list it.
+// Test helpers for libwatch/wal/: a writer that builds replication-protocol
+// messages byte by byte, big-endian, so tests state each field as WAL-NOTES
+// §3 and §4 list it; and checks on the error texts of rejected input.
+// Include after <caf/test/unit_test.hpp>.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include <caf/expected.hpp>
+
+#include "libwatch/error.hpp"
+
 namespace wal_test {
+
+/// The text of a `malformed_payload` error, or "(decoded)" without one.
+inline std::string reason(const caf::error& err) {
+  if (!err)
+    return "(decoded)";
+  CAF_CHECK(libwatch::is(err, libwatch::errc::malformed_payload));
+  return libwatch::describe(err);
+}
+
+template <class T>
+std::string reason(const caf::expected<T>& res) {
+  return res ? "(decoded)" : reason(res.error());
+}
+
+/// Whether `text` contains `needle`; says what it lacks if not.
+inline bool contains(const std::string& text, std::string_view needle) {
+  if (text.find(needle) != std::string::npos)
+    return true;
+  CAF_MESSAGE("\"" << text << "\" lacks \"" << needle << "\"");
+  return false;
+}
 
 struct bytes {
   std::string out;
