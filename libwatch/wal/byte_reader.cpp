@@ -51,45 +51,6 @@ caf::error byte_reader::read_be(size_t n, uint64_t& out,
   return caf::none;
 }
 
-caf::error byte_reader::read_u8(uint8_t& out, std::string_view what) {
-  uint64_t x = 0;
-  auto err = read_be(1, x, what);
-  out = static_cast<uint8_t>(x);
-  return err;
-}
-
-caf::error byte_reader::read_i16(int16_t& out, std::string_view what) {
-  uint64_t x = 0;
-  auto err = read_be(2, x, what);
-  out = static_cast<int16_t>(static_cast<uint16_t>(x));
-  return err;
-}
-
-caf::error byte_reader::read_u32(uint32_t& out, std::string_view what) {
-  uint64_t x = 0;
-  auto err = read_be(4, x, what);
-  out = static_cast<uint32_t>(x);
-  return err;
-}
-
-caf::error byte_reader::read_i32(int32_t& out, std::string_view what) {
-  uint64_t x = 0;
-  auto err = read_be(4, x, what);
-  out = static_cast<int32_t>(static_cast<uint32_t>(x));
-  return err;
-}
-
-caf::error byte_reader::read_u64(uint64_t& out, std::string_view what) {
-  return read_be(8, out, what);
-}
-
-caf::error byte_reader::read_i64(int64_t& out, std::string_view what) {
-  uint64_t x = 0;
-  auto err = read_be(8, x, what);
-  out = static_cast<int64_t>(x);
-  return err;
-}
-
 caf::error byte_reader::read_cstring(std::string_view& out,
                                      std::string_view what) {
   auto rest = bytes_.substr(pos_);
@@ -129,6 +90,38 @@ caf::error byte_reader::expect_end(std::string_view what) const {
     return caf::none;
   return fail(std::to_string(remaining()) + " trailing bytes after a complete "
               + std::string{what});
+}
+
+caf::error read_field(byte_reader& in, field_ref<uint8_t> f) {
+  return in.read_u8(f.out, f.what);
+}
+
+caf::error read_field(byte_reader& in, field_ref<uint32_t> f) {
+  return in.read_u32(f.out, f.what);
+}
+
+caf::error read_field(byte_reader& in, field_ref<int32_t> f) {
+  return in.read_i32(f.out, f.what);
+}
+
+caf::error read_field(byte_reader& in, field_ref<lsn> f) {
+  return in.read_u64(f.out.value, f.what);
+}
+
+caf::error read_field(byte_reader& in, field_ref<caf::timestamp> f) {
+  int64_t x = 0;
+  if (auto err = in.read_i64(x, f.what))
+    return err;
+  f.out = from_pg_time(x);
+  return caf::none;
+}
+
+caf::error read_field(byte_reader& in, field_ref<std::string> f) {
+  std::string_view view;
+  if (auto err = in.read_cstring(view, f.what))
+    return err;
+  f.out.assign(view.data(), view.size());
+  return caf::none;
 }
 
 } // namespace libwatch::wal

@@ -11,6 +11,9 @@
 #include <utility>
 
 #include <caf/error.hpp>
+#include <caf/timestamp.hpp>
+
+#include "libwatch/wal/lsn.hpp"
 
 namespace libwatch::wal {
 
@@ -47,12 +50,30 @@ public:
     context_ = std::move(text);
   }
 
-  caf::error read_u8(uint8_t& out, std::string_view what);
-  caf::error read_i16(int16_t& out, std::string_view what);
-  caf::error read_u32(uint32_t& out, std::string_view what);
-  caf::error read_i32(int32_t& out, std::string_view what);
-  caf::error read_u64(uint64_t& out, std::string_view what);
-  caf::error read_i64(int64_t& out, std::string_view what);
+  /// Big-endian integers; signed ones are two's complement.
+  caf::error read_u8(uint8_t& out, std::string_view what) {
+    return read_int(out, what);
+  }
+
+  caf::error read_i16(int16_t& out, std::string_view what) {
+    return read_int(out, what);
+  }
+
+  caf::error read_u32(uint32_t& out, std::string_view what) {
+    return read_int(out, what);
+  }
+
+  caf::error read_i32(int32_t& out, std::string_view what) {
+    return read_int(out, what);
+  }
+
+  caf::error read_u64(uint64_t& out, std::string_view what) {
+    return read_int(out, what);
+  }
+
+  caf::error read_i64(int64_t& out, std::string_view what) {
+    return read_int(out, what);
+  }
 
   /// Reads a NUL-terminated string (without its NUL); fails if no NUL
   /// follows before the end.
@@ -80,11 +101,53 @@ private:
   // Reads an unsigned big-endian integer of `n` bytes (n <= 8).
   caf::error read_be(size_t n, uint64_t& out, std::string_view what);
 
+  template <class T>
+  caf::error read_int(T& out, std::string_view what) {
+    uint64_t x = 0;
+    if (auto err = read_be(sizeof(T), x, what))
+      return err;
+    // Modular conversion: the bits of a two's complement value.
+    out = static_cast<T>(x);
+    return caf::none;
+  }
+
   std::string_view bytes_;
   std::string context_;
   size_t base_;
   size_t pos_ = 0;
 };
+
+/// One fixed field of a message: where to store it and its name for errors.
+template <class T>
+struct field_ref {
+  T& out;
+  std::string_view what;
+};
+
+template <class T>
+field_ref<T> field(T& out, std::string_view what) {
+  return {out, what};
+}
+
+caf::error read_field(byte_reader& in, field_ref<uint8_t> f);
+caf::error read_field(byte_reader& in, field_ref<uint32_t> f);
+caf::error read_field(byte_reader& in, field_ref<int32_t> f);
+/// A u64 WAL position.
+caf::error read_field(byte_reader& in, field_ref<lsn> f);
+/// An i64 protocol time (see `from_pg_time`).
+caf::error read_field(byte_reader& in, field_ref<caf::timestamp> f);
+/// A NUL-terminated string, copied.
+caf::error read_field(byte_reader& in, field_ref<std::string> f);
+
+/// Reads `fields` in order and stops at the first error, so a message's
+/// fixed part reads as its layout: `read_fields(in, field(x.xid, "xid"),
+/// ...)`.
+template <class... Ts>
+caf::error read_fields(byte_reader& in, field_ref<Ts>... fields) {
+  caf::error err;
+  static_cast<void>(((err = read_field(in, fields), !err) && ...));
+  return err;
+}
 
 /// Renders a byte for error texts: `0x41 ('A')`, or `0x00` if unprintable.
 std::string describe_byte(uint8_t x);

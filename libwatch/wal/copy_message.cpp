@@ -8,14 +8,10 @@ namespace {
 
 caf::expected<copy_message> decode_xlog_data(byte_reader& in) {
   xlog_data result;
-  int64_t send_time = 0;
-  if (auto err = in.read_u64(result.wal_start.value, "walStart"))
+  if (auto err = read_fields(in, field(result.wal_start, "walStart"),
+                             field(result.wal_end, "walEnd"),
+                             field(result.send_time, "sendTime")))
     return err;
-  if (auto err = in.read_u64(result.wal_end.value, "walEnd"))
-    return err;
-  if (auto err = in.read_i64(send_time, "sendTime"))
-    return err;
-  result.send_time = from_pg_time(send_time);
   if (auto err = in.read_bytes(in.remaining(), result.payload, "payload"))
     return err;
   return copy_message{result};
@@ -23,11 +19,9 @@ caf::expected<copy_message> decode_xlog_data(byte_reader& in) {
 
 caf::expected<copy_message> decode_keepalive(byte_reader& in) {
   primary_keepalive result;
-  int64_t send_time = 0;
   uint8_t reply = 0;
-  if (auto err = in.read_u64(result.wal_end.value, "walEnd"))
-    return err;
-  if (auto err = in.read_i64(send_time, "sendTime"))
+  if (auto err = read_fields(in, field(result.wal_end, "walEnd"),
+                             field(result.send_time, "sendTime")))
     return err;
   auto reply_at = in.offset();
   if (auto err = in.read_u8(reply, "replyRequested"))
@@ -37,7 +31,6 @@ caf::expected<copy_message> decode_keepalive(byte_reader& in) {
                                   + describe_byte(reply));
   if (auto err = in.expect_end("keepalive (18 bytes)"))
     return err;
-  result.send_time = from_pg_time(send_time);
   result.reply_requested = reply == 1;
   return copy_message{result};
 }

@@ -10,28 +10,6 @@ namespace {
 
 using result = caf::expected<pgoutput_message>;
 
-caf::error read_string(byte_reader& in, std::string& out,
-                       std::string_view what) {
-  std::string_view view;
-  if (auto err = in.read_cstring(view, what))
-    return err;
-  out.assign(view.data(), view.size());
-  return caf::none;
-}
-
-caf::error read_lsn(byte_reader& in, lsn& out, std::string_view what) {
-  return in.read_u64(out.value, what);
-}
-
-caf::error read_time(byte_reader& in, caf::timestamp& out,
-                     std::string_view what) {
-  int64_t x = 0;
-  if (auto err = in.read_i64(x, what))
-    return err;
-  out = from_pg_time(x);
-  return caf::none;
-}
-
 // Reads an i16 count that must be non-negative and, at `min_bytes` per
 // element, fit into what is left (so reserving it is safe).
 caf::error read_count(byte_reader& in, size_t min_bytes, size_t& out,
@@ -86,69 +64,73 @@ caf::error read_tuple(byte_reader& in, tuple_data& out) {
   return caf::none;
 }
 
-// Reads a 'K' or 'O' marker; `allow_new` also accepts 'N' (Update).
-caf::error read_tuple_marker(byte_reader& in, bool allow_new, uint8_t& out) {
-  auto at = in.offset();
-  if (auto err = in.read_u8(out, "tuple marker"))
+// Reads the relid and tuples of Insert (`'N' new`), Update (`['K'|'O' old]
+// 'N' new`) or Delete (`'K'|'O' old`). `old` is null for a message without
+// an old tuple, `new_tuple` null for one without a new tuple.
+caf::error read_row_change(byte_reader& in, uint32_t& relid,
+                           std::optional<old_tuple>* old, bool old_required,
+                           tuple_data* new_tuple) {
+  if (auto err = read_fields(in, field(relid, "relid")))
     return err;
-  if (out == 'K' || out == 'O' || (allow_new && out == 'N'))
-    return caf::none;
-  return in.fail_at(at, "unexpected tuple marker " + describe_byte(out)
-                          + (allow_new ? ", expected 'K', 'O' or 'N'"
-                                       : ", expected 'K' or 'O'"));
-}
-
-caf::error expect_new_marker(byte_reader& in) {
   auto at = in.offset();
   uint8_t marker = 0;
-  if (auto err = in.read_u8(marker, "new tuple marker"))
+  if (auto err = in.read_u8(marker, "tuple marker"))
     return err;
-  if (marker != 'N')
+  if (old != nullptr && (marker == 'K' || marker == 'O')) {
+    old->emplace();
+    (*old)->kind = static_cast<old_tuple_kind>(marker);
+    if (auto err = read_tuple(in, (*old)->values))
+      return err;
+    if (new_tuple == nullptr)
+      return caf::none;
+    at = in.offset();
+    if (auto err = in.read_u8(marker, "new tuple marker"))
+      return err;
+    if (marker == 'N')
+      return read_tuple(in, *new_tuple);
     return in.fail_at(at, "unexpected tuple marker " + describe_byte(marker)
                             + ", expected 'N'");
-  return caf::none;
+  }
+  if (marker == 'N' && new_tuple != nullptr && !old_required)
+    return read_tuple(in, *new_tuple);
+  const char* expected = old == nullptr         ? "'N'"
+                         : new_tuple == nullptr ? "'K' or 'O'"
+                                                : "'K', 'O' or 'N'";
+  return in.fail_at(at, "unexpected tuple marker " + describe_byte(marker)
+                          + ", expected " + expected);
 }
 
 result decode_begin(byte_reader& in) {
   begin_message x;
-  if (auto err = read_lsn(in, x.final_lsn, "final_lsn"))
-    return err;
-  if (auto err = read_time(in, x.commit_ts, "commit_ts"))
-    return err;
-  if (auto err = in.read_u32(x.xid, "xid"))
+  if (auto err
+      = read_fields(in, field(x.final_lsn, "final_lsn"),
+                    field(x.commit_ts, "commit_ts"), field(x.xid, "xid")))
     return err;
   return pgoutput_message{std::move(x)};
 }
 
 result decode_commit(byte_reader& in) {
   commit_message x;
-  if (auto err = in.read_u8(x.flags, "flags"))
-    return err;
-  if (auto err = read_lsn(in, x.commit_lsn, "commit_lsn"))
-    return err;
-  if (auto err = read_lsn(in, x.end_lsn, "end_lsn"))
-    return err;
-  if (auto err = read_time(in, x.commit_ts, "commit_ts"))
+  if (auto err = read_fields(
+        in, field(x.flags, "flags"), field(x.commit_lsn, "commit_lsn"),
+        field(x.end_lsn, "end_lsn"), field(x.commit_ts, "commit_ts")))
     return err;
   return pgoutput_message{std::move(x)};
 }
 
 result decode_origin(byte_reader& in) {
   origin_message x;
-  if (auto err = read_lsn(in, x.origin_lsn, "origin_lsn"))
-    return err;
-  if (auto err = read_string(in, x.name, "origin name"))
+  if (auto err = read_fields(in, field(x.origin_lsn, "origin_lsn"),
+                             field(x.name, "origin name")))
     return err;
   return pgoutput_message{std::move(x)};
 }
 
 result decode_relation(byte_reader& in) {
   relation_message x;
-  if (auto err = in.read_u32(x.relid, "relid"))
-    return err;
-  if (auto err = read_string(in, x.nspname, "namespace"))
-    return err;
-  if (auto err = read_string(in, x.relname, "relation name"))
+  if (auto err
+      = read_fields(in, field(x.relid, "relid"), field(x.nspname, "namespace"),
+                    field(x.relname, "relation name")))
     return err;
   auto at = in.offset();
   uint8_t ident = 0;
@@ -165,13 +147,10 @@ result decode_relation(byte_reader& in) {
   x.columns.reserve(ncols);
   for (size_t i = 0; i < ncols; ++i) {
     relation_column col;
-    if (auto err = in.read_u8(col.flags, "column flags"))
-      return err;
-    if (auto err = read_string(in, col.name, "column name"))
-      return err;
-    if (auto err = in.read_u32(col.type_oid, "column type oid"))
-      return err;
-    if (auto err = in.read_i32(col.typmod, "column typmod"))
+    if (auto err = read_fields(in, field(col.flags, "column flags"),
+                               field(col.name, "column name"),
+                               field(col.type_oid, "column type oid"),
+                               field(col.typmod, "column typmod")))
       return err;
     x.columns.push_back(std::move(col));
   }
@@ -180,56 +159,33 @@ result decode_relation(byte_reader& in) {
 
 result decode_type(byte_reader& in) {
   type_message x;
-  if (auto err = in.read_u32(x.type_oid, "type oid"))
-    return err;
-  if (auto err = read_string(in, x.nspname, "namespace"))
-    return err;
-  if (auto err = read_string(in, x.name, "type name"))
+  if (auto err
+      = read_fields(in, field(x.type_oid, "type oid"),
+                    field(x.nspname, "namespace"), field(x.name, "type name")))
     return err;
   return pgoutput_message{std::move(x)};
 }
 
 result decode_insert(byte_reader& in) {
   insert_message x;
-  if (auto err = in.read_u32(x.relid, "relid"))
-    return err;
-  if (auto err = expect_new_marker(in))
-    return err;
-  if (auto err = read_tuple(in, x.new_tuple))
+  if (auto err = read_row_change(in, x.relid, nullptr, false, &x.new_tuple))
     return err;
   return pgoutput_message{std::move(x)};
 }
 
 result decode_update(byte_reader& in) {
   update_message x;
-  if (auto err = in.read_u32(x.relid, "relid"))
-    return err;
-  uint8_t marker = 0;
-  if (auto err = read_tuple_marker(in, true, marker))
-    return err;
-  if (marker != 'N') {
-    x.old.emplace();
-    x.old->kind = static_cast<old_tuple_kind>(marker);
-    if (auto err = read_tuple(in, x.old->values))
-      return err;
-    if (auto err = expect_new_marker(in))
-      return err;
-  }
-  if (auto err = read_tuple(in, x.new_tuple))
+  if (auto err = read_row_change(in, x.relid, &x.old, false, &x.new_tuple))
     return err;
   return pgoutput_message{std::move(x)};
 }
 
 result decode_delete(byte_reader& in) {
   delete_message x;
-  if (auto err = in.read_u32(x.relid, "relid"))
+  std::optional<old_tuple> old;
+  if (auto err = read_row_change(in, x.relid, &old, true, nullptr))
     return err;
-  uint8_t marker = 0;
-  if (auto err = read_tuple_marker(in, false, marker))
-    return err;
-  x.old.kind = static_cast<old_tuple_kind>(marker);
-  if (auto err = read_tuple(in, x.old.values))
-    return err;
+  x.old = std::move(*old);
   return pgoutput_message{std::move(x)};
 }
 
@@ -237,9 +193,8 @@ result decode_truncate(byte_reader& in) {
   truncate_message x;
   auto at = in.offset();
   uint32_t nrels = 0;
-  if (auto err = in.read_u32(nrels, "relation count"))
-    return err;
-  if (auto err = in.read_u8(x.options, "options"))
+  if (auto err = read_fields(in, field(nrels, "relation count"),
+                             field(x.options, "options")))
     return err;
   if (uint64_t{nrels} * 4 != in.remaining())
     return in.fail_at(
@@ -254,11 +209,9 @@ result decode_truncate(byte_reader& in) {
 
 result decode_message(byte_reader& in) {
   logical_message x;
-  if (auto err = in.read_u8(x.flags, "flags"))
-    return err;
-  if (auto err = read_lsn(in, x.message_lsn, "lsn"))
-    return err;
-  if (auto err = read_string(in, x.prefix, "prefix"))
+  if (auto err
+      = read_fields(in, field(x.flags, "flags"), field(x.message_lsn, "lsn"),
+                    field(x.prefix, "prefix")))
     return err;
   std::string_view content;
   if (auto err = in.read_length_prefixed(content, "content"))

@@ -127,3 +127,25 @@ CAF_TEST(describe_byte_shows_printable_characters) {
   CAF_CHECK_EQUAL(describe_byte(0), "0x00");
   CAF_CHECK_EQUAL(describe_byte(0xFF), "0xFF");
 }
+
+CAF_TEST(read_fields_reads_in_order_and_stops_at_the_first_missing_field) {
+  wal_test::bytes b;
+  b.u64(0x16B374D848).i64(0).str("app").u32(7);
+  lsn pos;
+  caf::timestamp ts;
+  std::string name;
+  uint32_t xid = 0;
+  byte_reader in{b};
+  CAF_CHECK(!read_fields(in, field(pos, "lsn"), field(ts, "time"),
+                         field(name, "name"), field(xid, "xid")));
+  CAF_CHECK_EQUAL(pos.value, 0x16B374D848u);
+  CAF_CHECK_EQUAL(to_pg_time(ts), 0);
+  CAF_CHECK_EQUAL(name, "app");
+  CAF_CHECK_EQUAL(xid, 7u);
+  byte_reader short_in{std::string_view{b}.substr(0, 10)};
+  int32_t never = 5;
+  auto msg = reason(read_fields(short_in, field(pos, "lsn"), field(ts, "time"),
+                                field(never, "never")));
+  CAF_CHECK(contains(msg, "truncated reading time"));
+  CAF_CHECK_EQUAL(never, 5);
+}
