@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs libwatch's whole test suite from a fresh clone: installs missing
-# packages, builds everything with warnings as errors, checks formatting and
-# that a separate project can consume libwatch (find_package and
-# add_subdirectory), runs the whole suite under AddressSanitizer +
-# UndefinedBehaviorSanitizer, fuzzes the payload decoder and the TOML loader
-# for a bounded time, and finally runs every unit and integration test of the
-# normal build. CTest starts and stops a throwaway PostgreSQL 15 for the
-# integration tests (or uses LIBWATCH_TEST_DSN).
+# packages, builds everything with warnings as errors, checks formatting,
+# checks that the installed headers are exactly the public API, builds a
+# separate project against libwatch (find_package and add_subdirectory),
+# runs the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer,
+# fuzzes the payload decoder, the TOML loader and the replication-stream
+# decoder for a bounded time, and finally runs every unit and integration
+# test of the normal build. CTest starts and stops a throwaway PostgreSQL 15
+# for the integration tests (or uses LIBWATCH_TEST_DSN).
 #
 #   scripts/test.sh              everything (what CI runs)
 #   LIBWATCH_QUICK=1 scripts/test.sh   skip the sanitizer and fuzzing stages
