@@ -185,21 +185,24 @@ private:
   // Moves every buffered notification into per-watcher batches and sends
   // each non-empty batch; a burst of N rows costs one message per watcher.
   void drain() {
-    auto received = conn_.take_notifications();
-    for (auto& note : received) {
-      auto i = routes_.find(note.channel);
+    bool any = false;
+    conn_.drain_notifications([this, &any](const pg::notification& note) {
+      any = true;
+      // Reused key: no allocation per notification once warm.
+      channel_key_.assign(note.channel);
+      auto i = routes_.find(channel_key_);
       if (i == routes_.end())
-        continue;
+        return;
       if (i->second.pending.empty())
         touched_.push_back(&i->second);
       i->second.pending.add(note.payload);
-    }
+    });
     for (auto* r : touched_) {
       caf::anon_send(r->watcher, std::move(r->pending));
       r->pending = notification_batch{};
     }
     touched_.clear();
-    if (!received.empty())
+    if (any)
       alive();
   }
 
@@ -221,6 +224,7 @@ private:
   pg::connection conn_;
   std::deque<listen_request> queue_;
   std::unordered_map<std::string, route> routes_;
+  std::string channel_key_;
   std::vector<route*> touched_;
   statement in_flight_ = statement::none;
   listen_request current_;

@@ -341,19 +341,17 @@ connection::take_result(std::string_view context) {
   return std::nullopt;
 }
 
-std::vector<notification> connection::take_notifications() {
+void connection::drain_notifications(
+  const std::function<void(const notification&)>& f) {
   struct notify_deleter {
     void operator()(PGnotify* ptr) const noexcept {
       PQfreemem(ptr);
     }
   };
-  std::vector<notification> out;
   while (auto raw
-         = std::unique_ptr<PGnotify, notify_deleter>{PQnotifies(conn_.get())}) {
-    out.push_back(notification{raw->relname, raw->extra,
-                               static_cast<int32_t>(raw->be_pid)});
-  }
-  return out;
+         = std::unique_ptr<PGnotify, notify_deleter>{PQnotifies(conn_.get())})
+    f(notification{raw->relname, raw->extra,
+                   static_cast<int32_t>(raw->be_pid)});
 }
 
 bool connection::ok() const noexcept {

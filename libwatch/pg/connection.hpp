@@ -108,7 +108,7 @@ public:
   // For an event loop that waits on `socket()` itself (the LISTEN
   // connection): `send` a statement, `flush` until done (waiting for the
   // socket to become writable in between), then whenever it is readable
-  // `consume_input`, `take_result` and `take_notifications`. `exec` runs on
+  // `consume_input`, `take_result` and `drain_notifications`. `exec` runs on
   // the same calls, waiting in poll() itself. One statement at a time.
 
   /// Makes `send` and `flush` return instead of waiting for the socket to
@@ -142,8 +142,8 @@ public:
   /// error as `exec` reports it, prefixed with `context`.
   std::optional<caf::expected<result>> take_result(std::string_view context);
 
-  /// Removes and returns the notifications received so far.
-  std::vector<notification> take_notifications();
+  /// Calls `f` with each notification received so far and removes it.
+  void drain_notifications(const std::function<void(const notification&)>& f);
 
 private:
   explicit connection(PGconn* ptr) noexcept : conn_(ptr) {

@@ -1,17 +1,18 @@
-// A NOTIFY as the LISTEN connection received it, copied out of libpq.
+// A NOTIFY as the LISTEN connection received it, seen in libpq's buffer.
 #pragma once
 
 #include <cstdint>
-#include <string>
+#include <string_view>
 
 namespace libwatch::pg {
 
-/// One notification: owns its text, so it outlives libpq's buffer.
+/// One notification, valid only during the `drain_notifications` callback
+/// that receives it: the hot path copies the payload once, into its batch.
 struct notification {
   /// The channel it was sent on.
-  std::string channel;
+  std::string_view channel;
   /// The payload (empty when NOTIFY gave none).
-  std::string payload;
+  std::string_view payload;
   /// Process ID of the server session that sent it.
   int32_t backend_pid = 0;
 };

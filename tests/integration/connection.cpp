@@ -83,12 +83,20 @@ CAF_TEST(notifications_arrive_through_the_asynchronous_calls) {
   }
   CAF_REQUIRE(*outcome);
   db.exec("NOTIFY ch, 'hello'");
-  std::vector<pg::notification> received;
+  struct owned {
+    std::string channel;
+    std::string payload;
+    int32_t backend_pid;
+  };
+  std::vector<owned> received;
   for (int i = 0; i < 50 && received.empty(); ++i) {
     pollfd fd{conn.socket(), POLLIN, 0};
     poll(&fd, 1, 100);
     CAF_REQUIRE(conn.consume_input());
-    received = conn.take_notifications();
+    conn.drain_notifications([&](const pg::notification& note) {
+      received.push_back({std::string{note.channel}, std::string{note.payload},
+                          note.backend_pid});
+    });
   }
   CAF_REQUIRE_EQUAL(received.size(), 1u);
   CAF_CHECK_EQUAL(received[0].channel, "ch");
