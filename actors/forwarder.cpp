@@ -70,12 +70,20 @@ void publish(forwarder_ptr self, const caf::message& msg) {
   }
 }
 
+// Updates what new local subscribers are greeted with and tells the current
+// ones `news`, as one step (see status_board::set).
+void announce(forwarder_ptr self, watcher_state state, caf::message greeting,
+              std::string error, const caf::message& news) {
+  self->state.board->set(state, std::move(greeting), std::move(error),
+                         [&] { publish(self, news); });
+}
+
 void ready_again(forwarder_ptr self, caf::timestamp from) {
   auto& st = self->state;
   auto now = caf::make_timestamp();
-  st.board->set(watcher_state::live,
-                caf::make_message(ready_msg{st.req.watcher, now}));
-  publish(self, caf::make_message(resumed_msg{st.req.watcher, from, now}));
+  announce(self, watcher_state::live,
+           caf::make_message(ready_msg{st.req.watcher, now}), {},
+           caf::make_message(resumed_msg{st.req.watcher, from, now}));
 }
 
 // A message from the watcher node's topic: a change or a signal.
@@ -96,14 +104,18 @@ void upstream(forwarder_ptr self, caf::message msg) {
     if (msg.match_elements<ready_msg>() || msg.match_elements<resumed_msg>())
       return;
   } else if (msg.match_elements<ready_msg>()) {
-    st.board->set(watcher_state::live, msg);
+    announce(self, watcher_state::live, msg, {}, msg);
+    return;
   } else if (msg.match_elements<disconnected_msg>()) {
-    st.board->set(watcher_state::down, msg,
-                  msg.get_as<disconnected_msg>(0).reason);
+    announce(self, watcher_state::down, msg,
+             msg.get_as<disconnected_msg>(0).reason, msg);
+    return;
   } else if (msg.match_elements<resumed_msg>()) {
-    st.board->set(watcher_state::live,
-                  caf::make_message(ready_msg{
-                    st.req.watcher, msg.get_as<resumed_msg>(0).missed_until}));
+    announce(self, watcher_state::live,
+             caf::make_message(ready_msg{
+               st.req.watcher, msg.get_as<resumed_msg>(0).missed_until}),
+             {}, msg);
+    return;
   }
   publish(self, msg);
 }
@@ -153,8 +165,7 @@ forwarder_actor::behavior_type forwarder(forwarder_ptr self, topic_ptr topic,
       state.gap = since;
       auto msg
         = caf::make_message(disconnected_msg{state.req.watcher, reason, since});
-      state.board->set(watcher_state::down, msg, reason);
-      publish(self, msg);
+      announce(self, watcher_state::down, msg, reason, msg);
     },
   };
 }

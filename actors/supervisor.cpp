@@ -123,9 +123,11 @@ void on_watcher_exit(supervisor_ptr self, size_t index, caf::error reason) {
   }
   auto now = caf::make_timestamp();
   disconnected_msg msg{rt.name, "watcher crashed: " + text, now};
-  rt.board->set(watcher_state::down, caf::make_message(msg), msg.reason);
-  rt.topics.broadcast(caf::strong_actor_ptr{self->ctrl()},
-                      caf::make_message(std::move(msg)), self->context());
+  auto news = caf::make_message(msg);
+  rt.board->set(watcher_state::down, news, msg.reason, [&] {
+    rt.topics.broadcast(caf::strong_actor_ptr{self->ctrl()}, news,
+                        self->context());
+  });
   ++rt.restarts;
   std::optional<caf::timestamp> gap;
   if (st.started[index])

@@ -42,32 +42,38 @@ delivery_slot::kind slot_kind(const caf::strong_actor_ptr& who,
 } // namespace
 
 bool topic::subscribe(caf::strong_actor_ptr who) {
-  {
+  bool joined = false;
+  // Lock order: board, then topic (status_board::set signals under its lock).
+  auto join = [&](const caf::message& greeting) {
     std::unique_lock<std::shared_mutex> guard{mtx_};
     // After stop() a subscriber would keep the actor system from shutting
     // down and never receive anything.
     if (stopped_ || !who)
-      return false;
+      return;
     if (std::find_if(
           subscribers_.begin(), subscribers_.end(),
           [&](const delivery_slot_ptr& x) { return x->who() == who; })
         != subscribers_.end())
-      return false;
+      return;
     // Greeting under the lock: no change published after the join can
     // overtake it.
-    if (board_)
-      if (auto greeting = board_->greeting(); !greeting.empty())
-        who->enqueue(nullptr, caf::make_message_id(), std::move(greeting),
-                     nullptr);
+    if (!greeting.empty())
+      who->enqueue(nullptr, caf::make_message_id(), greeting, nullptr);
     auto k = slot_kind(who, module_->system().node(),
                        flow_->tracker() != nullptr, mode_);
     subscribers_.push_back(
       caf::make_counted<delivery_slot>(std::move(who), flow_, k));
     count_ = subscribers_.size();
-  }
-  // Outside the lock: this may wake a durable watcher waiting for readers.
-  flow_->joined();
-  return true;
+    joined = true;
+  };
+  if (board_)
+    board_->greet(join);
+  else
+    join(caf::message{});
+  // Outside the locks: this may wake a durable watcher waiting for readers.
+  if (joined)
+    flow_->joined();
+  return joined;
 }
 
 void topic::unsubscribe(const caf::actor_control_block* who) {

@@ -5,12 +5,20 @@ namespace libwatch {
 // -- status_board -------------------------------------------------------------
 
 void status_board::set(watcher_state state, caf::message greeting,
-                       std::string error) {
+                       std::string error, const std::function<void()>& tell) {
   std::lock_guard<std::mutex> guard{mtx_};
   state_ = state;
   greeting_ = std::move(greeting);
   if (!error.empty())
     last_error_ = std::move(error);
+  if (tell)
+    tell();
+}
+
+void status_board::greet(
+  const std::function<void(const caf::message&)>& join) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  join(greeting_);
 }
 
 caf::message status_board::greeting() const {

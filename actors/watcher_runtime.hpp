@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,7 +25,15 @@ namespace libwatch {
 /// while starting). Thread-safe.
 class status_board {
 public:
-  void set(watcher_state state, caf::message greeting, std::string error = {});
+  /// Sets the state and greeting, then runs `tell` (which signals the
+  /// current subscribers) before anyone can be greeted anew: a subscriber
+  /// joining meanwhile gets the old greeting and the signal, or the new
+  /// greeting alone, never the news twice.
+  void set(watcher_state state, caf::message greeting, std::string error = {},
+           const std::function<void()>& tell = {});
+
+  /// Runs `join` with the current greeting under the board's lock (see set).
+  void greet(const std::function<void(const caf::message&)>& join) const;
 
   caf::message greeting() const;
   watcher_state state() const;

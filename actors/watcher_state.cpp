@@ -188,13 +188,12 @@ void watcher_actor_state::go_live(watcher_ptr self) {
   auto now = caf::make_timestamp();
   current = watcher_phase::live;
   install_failures = 0;
-  rt().board->set(watcher_state::live, caf::make_message(ready_msg{who, now}));
-  if (ctx.gap_since) {
-    broadcast(self, caf::make_message(resumed_msg{who, *ctx.gap_since, now}));
-    ctx.gap_since.reset();
-  } else {
-    broadcast(self, caf::make_message(ready_msg{who, now}));
-  }
+  auto news = ctx.gap_since
+                ? caf::make_message(resumed_msg{who, *ctx.gap_since, now})
+                : caf::make_message(ready_msg{who, now});
+  ctx.gap_since.reset();
+  rt().board->set(watcher_state::live, caf::make_message(ready_msg{who, now}),
+                  {}, [&] { broadcast(self, news); });
   if (!ever_live) {
     ever_live = true;
     log(log_level::info, who, "installed and listening");
@@ -219,8 +218,9 @@ void watcher_actor_state::go_down(watcher_ptr self, const caf::error& err,
   if (ever_live && !ctx.gap_since)
     ctx.gap_since = since;
   disconnected_msg msg{who, describe(err), since};
-  rt().board->set(watcher_state::down, caf::make_message(msg), msg.reason);
-  broadcast(self, caf::make_message(std::move(msg)));
+  auto news = caf::make_message(msg);
+  rt().board->set(watcher_state::down, news, msg.reason,
+                  [&] { broadcast(self, news); });
 }
 
 } // namespace libwatch

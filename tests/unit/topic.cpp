@@ -2,6 +2,7 @@
 #define CAF_SUITE topic
 
 #include "actors/topic.hpp"
+#include "actors/watcher_runtime.hpp"
 
 #include <caf/test/unit_test.hpp>
 
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace libwatch;
@@ -153,6 +155,31 @@ CAF_TEST(joined_subscriber_receives_messages_sent_to_the_topic) {
   found->enqueue(nullptr, caf::make_message_id(), caf::make_message("again"s),
                  nullptr);
   CAF_CHECK_EQUAL(next(self), "again");
+}
+
+CAF_TEST(a_subscriber_joining_while_news_goes_out_hears_it_once) {
+  auto board = std::make_shared<status_board>();
+  topic_table watched{module, "news_watcher", board};
+  auto g = watched.general();
+  caf::scoped_actor early{sys};
+  caf::scoped_actor late{sys};
+  early->join(g);
+  std::thread joiner;
+  board->set(watcher_state::live, caf::make_message("greeting"s), {}, [&] {
+    // A join racing the news: it must wait until the news went out, or it
+    // gets the new greeting and then the news as well.
+    joiner = std::thread{[&] {
+      g.get()->subscribe(caf::actor_cast<caf::strong_actor_ptr>(late));
+    }};
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    publish(g, "news");
+  });
+  joiner.join();
+  CAF_CHECK_EQUAL(next(early), "news");
+  CAF_CHECK_EQUAL(nothing(early), "(timeout)");
+  CAF_CHECK_EQUAL(next(late), "greeting");
+  CAF_CHECK_EQUAL(nothing(late), "(timeout)");
+  watched.stop();
 }
 
 CAF_TEST(every_subscriber_gets_each_message_once) {
