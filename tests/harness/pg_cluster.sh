@@ -73,7 +73,8 @@ case "$cmd" in
       port=$(free_port)
       options="-p $port -k $root -c listen_addresses=127.0.0.1 \
         -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-        -c max_connections=200 -c timezone=UTC"
+        -c max_connections=200 -c timezone=UTC \
+        -c wal_level=logical -c max_replication_slots=20 -c max_wal_senders=20"
       if as_server_user "$bindir/pg_ctl" -D "$root/data" -l "$root/server.log" \
            -w -t 60 -o "$options" start >/dev/null; then
         echo "host=$root port=$port dbname=postgres user=postgres" >"$state/dsn"
