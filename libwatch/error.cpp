@@ -38,6 +38,8 @@ std::string to_string(errc x) {
       return "missing_privilege";
     case errc::in_use:
       return "in_use";
+    case errc::slot_lost:
+      return "slot_lost";
   }
   return "unknown_error";
 }
@@ -66,7 +68,7 @@ std::string describe(const caf::error& err) {
 bool is_permanent(const caf::error& err) noexcept {
   return is(err, errc::invalid_spec) || is(err, errc::catalog_mismatch)
          || is(err, errc::unsupported_server) || is(err, errc::query_failed)
-         || is(err, errc::missing_privilege);
+         || is(err, errc::missing_privilege) || is(err, errc::slot_lost);
 }
 
 bool is(const caf::error& err, errc code) noexcept {

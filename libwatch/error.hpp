@@ -51,6 +51,10 @@ enum class errc : uint8_t {
   /// Another running node uses the object (it holds the watcher's node
   /// lock), so it was not dropped.
   in_use,
+  /// The WAL source's replication slot was dropped or invalidated behind
+  /// libwatch's back: the changes since are lost. libwatch never re-creates
+  /// it silently; the text says how to start afresh.
+  slot_lost,
 };
 
 /// Whether retrying cannot fix `err` (a missing table, an invalid spec, a
