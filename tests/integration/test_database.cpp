@@ -64,6 +64,30 @@ test_database::test_database() {
 test_database::~test_database() {
   delete conn_;
   auto admin = open_or_die(server_dsn());
+  // Replication slots of the database block DROP DATABASE, even WITH
+  // (FORCE). End the walsenders streaming from them first: a slot stays
+  // active until its walsender has exited, so retry for a little while.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    admin.exec("test teardown",
+               "SELECT pg_terminate_backend(active_pid) FROM "
+               "pg_replication_slots WHERE database = $1 AND active",
+               {name_});
+    auto idle = admin.exec("test teardown",
+                           "SELECT slot_name FROM pg_replication_slots "
+                           "WHERE database = $1 AND NOT active",
+                           {name_});
+    if (idle)
+      for (int r = 0; r < idle->rows(); ++r)
+        admin.exec("test teardown", "SELECT pg_drop_replication_slot($1)",
+                   {std::string{idle->get(r, "slot_name")}});
+    auto left = admin.exec("test teardown",
+                           "SELECT count(*) FROM pg_replication_slots "
+                           "WHERE database = $1",
+                           {name_});
+    if (!left || left->get(0, 0) == "0")
+      break;
+    usleep(100 * 1000);
+  }
   // FORCE ends sessions a failed test may have left behind.
   auto res = admin.exec("test teardown",
                         "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
