@@ -49,42 +49,12 @@ struct replication_names {
 caf::expected<replication_names>
 replication_names_for(std::string_view consumer);
 
-/// Whether a problem stops the WAL source or only deserves a warning.
-enum class problem_severity : uint8_t { error, warning };
-
-/// One unmet prerequisite, as `libwatch check` prints it.
-struct replication_problem {
-  problem_severity severity = problem_severity::error;
-  /// The error code a refusal for this problem carries.
-  errc code = errc::catalog_mismatch;
-  /// One line: what is wrong and where.
-  std::string description;
-  /// What to run to fix it, exactly (SQL, or a step such as a restart).
-  std::string fix;
-};
-
-/// Checks what the WAL source of `names` needs for `watchers`: `wal_level =
-/// logical`; the REPLICATION attribute (or superuser); a free replication
-/// slot and walsender while the slot does not exist yet; ownership of each
-/// table not yet published (ADD TABLE needs it); a replica identity for every
-/// table watched for updates or deletes (publishing one without would make
-/// every UPDATE/DELETE of it fail, 55000); `REPLICA IDENTITY FULL` where a
-/// watcher needs old values (an `updated` watcher with trigger columns, a
-/// `deleted` watcher with payload columns outside the identity, or whose key
-/// the identity does not cover). Partitioned tables are checked leaf by leaf:
-/// writes are checked against the partition they hit. Warns when
-/// `max_slot_wal_keep_size = -1`. An empty list means all is well.
-caf::expected<std::vector<replication_problem>>
-check_replication(connection& conn, const replication_names& names,
-                  const std::vector<resolved_watcher>& watchers,
-                  caf::timespan timeout = caf::timespan{0});
-
 /// Creates the publications of `names` if missing and adds the watched
 /// tables they lack, in one transaction under libwatch's advisory lock.
 /// Add-only: other nodes of the same consumer may watch more tables.
 /// Partitioned tables are published via their root. Never creates a shape
 /// that makes a writer fail: no row filters, no column lists, and a table
-/// with an error from `check_replication`'s table checks is refused
+/// with an error from `check_tables` is refused
 /// (`catalog_mismatch`, or `missing_privilege` when only ownership is
 /// missing) with every fix in the text, and nothing changes. A publication
 /// of that name without libwatch's COMMENT is not touched

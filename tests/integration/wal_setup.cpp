@@ -21,6 +21,7 @@
 #include "integration/test_database.hpp"
 #include "libwatch/error.hpp"
 #include "libwatch/pg/catalog.hpp"
+#include "libwatch/pg/replication_check.hpp"
 #include "libwatch/pg/replication_setup.hpp"
 
 using namespace libwatch;
