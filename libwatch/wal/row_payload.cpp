@@ -117,12 +117,14 @@ void row_payload_builder::key_only(const tuple_data& row,
 caf::error row_payload_builder::check_key(const tuple_data& row) const {
   if (auto err = check_width(row))
     return err;
-  if (row[key_.position].kind != column_kind::text)
+  std::string key;
+  if (row[key_.position].kind != column_kind::text || !render(key_, row, key))
     return make_error(errc::malformed_payload,
                       "watcher " + watcher_name(watcher_.spec)
                         + ": a row whose primary key "
                         + display_name(watcher_.primary_key.name)
-                        + " is NULL, not sent or binary");
+                        + " is NULL, not sent, binary or not rendered "
+                          "exactly");
   return caf::none;
 }
 

@@ -55,9 +55,10 @@ public:
   /// non-key column cannot be rendered exactly (an unchanged TOASTed value
   /// the server did not send, a binary value, a type not rendered exactly),
   /// writes the trigger's key-only form (`"reduced" : true`) instead, and
-  /// the watcher reads the row. NULL is JSON null. Fails
+  /// the watcher reads the row. NULL is JSON null, whatever the type. Fails
   /// (`errc::malformed_payload`) when not bound, when `row` does not have the
-  /// relation's width, or when the primary key is NULL, not sent or binary.
+  /// relation's width, or when the primary key is NULL, not sent, binary or
+  /// of a text it cannot render.
   caf::error build(const tuple_data& row, std::string& out) const;
 
   /// The same for the old row of a Delete. Only a whole old row (REPLICA
@@ -98,7 +99,8 @@ private:
 
   caf::error check_width(const tuple_data& row) const;
 
-  // check_width, and that the primary key was sent in text form.
+  // check_width, and that the primary key was sent in text form and
+  // renders.
   caf::error check_key(const tuple_data& row) const;
 
   resolved_watcher watcher_;
