@@ -9,6 +9,7 @@
 #include "libwatch/pg/catalog.hpp"
 #include "libwatch/pg/inventory.hpp"
 #include "libwatch/pg/node_lock.hpp"
+#include "libwatch/pg/wal_install.hpp"
 
 namespace libwatch {
 
@@ -79,19 +80,23 @@ caf::expected<std::string> fetch_row(pg::connection& conn,
 
 struct catalog_worker_state {
   worker_connection db;
+  std::string wal_consumer;
   static inline const char* name = "libwatch.catalog_worker";
 };
 
 catalog_worker_actor::behavior_type catalog_worker(
   catalog_worker_actor::stateful_pointer<catalog_worker_state> self,
-  pg::connect_options options, caf::timespan timeout) {
+  pg::connect_options options, caf::timespan timeout,
+  std::string wal_consumer) {
   self->state.db = worker_connection{std::move(options), timeout};
+  self->state.wal_consumer = std::move(wal_consumer);
   return {
     [self](install_atom,
            const watcher_spec& spec) -> caf::result<resolved_watcher> {
       auto& db = self->state.db;
       return db.run([&](pg::connection& conn) {
-        return pg::install(conn, spec, db.timeout());
+        return pg::install_watcher(conn, spec, self->state.wal_consumer,
+                                   db.timeout());
       });
     },
     [self](orphans_atom, const std::vector<watcher_spec>& specs,
@@ -113,8 +118,10 @@ catalog_worker_actor::behavior_type catalog_worker(
 
 catalog_worker_actor spawn_catalog_worker(caf::actor_system& sys,
                                           pg::connect_options options,
-                                          caf::timespan timeout) {
-  return sys.spawn<caf::detached>(catalog_worker, std::move(options), timeout);
+                                          caf::timespan timeout,
+                                          std::string wal_consumer) {
+  return sys.spawn<caf::detached>(catalog_worker, std::move(options), timeout,
+                                  std::move(wal_consumer));
 }
 
 } // namespace libwatch

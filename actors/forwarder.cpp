@@ -139,6 +139,7 @@ forwarder_actor::behavior_type forwarder(forwarder_ptr self, topic_ptr topic,
     [self](const disconnected_msg&) { upstream(self, take_current(self)); },
     [self](const resumed_msg&) { upstream(self, take_current(self)); },
     [self](const overflow_msg&) { upstream(self, take_current(self)); },
+    [self](const truncated_msg&) { upstream(self, take_current(self)); },
     [self](rack_atom) { send_credit(self); },
     [self](resub_atom, const gateway_actor& gateway) {
       // A new subscription starts with a clean slate on the watcher node.

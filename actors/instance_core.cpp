@@ -1,8 +1,11 @@
 #include "actors/instance_core.hpp"
 
 #include "actors/notification_pump.hpp"
+#include "actors/replication_pump.hpp"
 #include "actors/subscription.hpp"
 #include "libwatch/error.hpp"
+#include "libwatch/object_names.hpp"
+#include "libwatch/pg/replication_setup.hpp"
 #include "libwatch/table_info.hpp"
 
 namespace libwatch::detail {
@@ -56,6 +59,41 @@ instance_core::details(const std::string& name) const {
                                      + to_string(rt.board->state()) + ")");
 }
 
+namespace {
+
+// The replication stream of `cfg`'s consumer; it finds each watcher's
+// resolution in `core` by channel (set before the watcher registers).
+pump_factory wal_pump_factory(instance_core& core, const watch_config& cfg,
+                              pg::connect_options options) {
+  core.wal_connection = std::make_shared<connection_board>();
+  options.application_name += "-wal";
+  // The consumer was validated with the configuration.
+  auto names = pg::replication_names_for(cfg.wal.consumer);
+  wal_stream_settings settings;
+  if (names) {
+    settings.slot = names->slot;
+    settings.publications = {names->publication, names->insert_publication};
+  }
+  settings.status_interval = cfg.wal.status_interval;
+  settings.liveness = cfg.liveness;
+  std::vector<std::pair<std::string, std::shared_ptr<watcher_runtime>>>
+    by_channel;
+  for (size_t i = 0; i < cfg.watchers.size(); ++i)
+    by_channel.emplace_back(derive_names(cfg.watchers[i]).channel,
+                            core.watchers[i]);
+  settings.resolve
+    = [by_channel](
+        const std::string& channel) -> std::optional<resolved_watcher> {
+    for (auto& [name, rt] : by_channel)
+      if (name == channel)
+        return rt->resolved();
+    return std::nullopt;
+  };
+  return make_replication_pump_factory(std::move(options), std::move(settings));
+}
+
+} // namespace
+
 std::shared_ptr<instance_core> instance_core::create(caf::actor_system& sys,
                                                      watch_config cfg) {
   auto core = std::make_shared<instance_core>();
@@ -73,6 +111,9 @@ std::shared_ptr<instance_core> instance_core::create(caf::actor_system& sys,
   listen_opts.keepalive_idle = cfg.liveness.interval;
   listen_opts.user_timeout = cfg.liveness.timeout;
   core->make_pump = make_pump_factory(listen_opts, cfg.liveness);
+  if (std::any_of(cfg.watchers.begin(), cfg.watchers.end(),
+                  [](auto& spec) { return spec.source == watch_source::wal; }))
+    core->make_wal_pump = wal_pump_factory(*core, cfg, listen_opts);
   // The workers' statements get the time the listener allows for a silent
   // connection plus its answer: enough for DDL on a healthy server, bounded
   // when the server is gone. A request may wait for a connection and one
@@ -81,10 +122,11 @@ std::shared_ptr<instance_core> instance_core::create(caf::actor_system& sys,
   core->request_timeout = 3 * worker_timeout;
   auto catalog_opts = listen_opts;
   catalog_opts.application_name += "-ddl";
-  core->make_catalog_worker
-    = [catalog_opts, worker_timeout](caf::actor_system& system) {
-        return spawn_catalog_worker(system, catalog_opts, worker_timeout);
-      };
+  core->make_catalog_worker = [catalog_opts, worker_timeout,
+                               consumer
+                               = cfg.wal.consumer](caf::actor_system& system) {
+    return spawn_catalog_worker(system, catalog_opts, worker_timeout, consumer);
+  };
   auto log_opts = listen_opts;
   log_opts.application_name += "-log";
   core->make_log_worker

@@ -33,6 +33,10 @@ struct instance_core {
   std::vector<std::shared_ptr<watcher_runtime>> watchers;
   std::shared_ptr<connection_board> connection;
   pump_factory make_pump;
+  /// Set when a watcher reads the WAL: the replication stream's
+  /// connections, and their state.
+  pump_factory make_wal_pump;
+  std::shared_ptr<connection_board> wal_connection;
   std::function<catalog_worker_actor(caf::actor_system&)> make_catalog_worker;
   /// Spawned only when a watcher is durable.
   std::function<log_worker_actor(caf::actor_system&)> make_log_worker;

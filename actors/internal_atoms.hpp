@@ -15,6 +15,8 @@ using listen_atom = caf::atom_constant<caf::atom("lw_listen")>;
 using listening_atom = caf::atom_constant<caf::atom("lw_lstning")>;
 /// Listener to watcher: the connection is down (reason, since).
 using disconnected_atom = caf::atom_constant<caf::atom("lw_discon")>;
+/// Replication stream to watcher: its table was truncated (commit time).
+using truncated_atom = caf::atom_constant<caf::atom("lw_trunc")>;
 /// Watcher to catalog worker: check a spec and install its trigger.
 using install_atom = caf::atom_constant<caf::atom("lw_install")>;
 /// Watcher to catalog worker: run a fetch statement for one key; replies

@@ -20,8 +20,11 @@ namespace libwatch {
 ///   current connection.
 /// - `(disconnected_atom, error, since)` from the listener: the connection
 ///   failed or was lost; `since` is the last moment it was alive.
+/// - `(truncated_atom, at)` from the replication stream: the client's table
+///   was truncated in a transaction committed at `at`.
 using listener_client_actor = caf::typed_actor<
   caf::reacts_to<notification_batch>, caf::reacts_to<listening_atom>,
-  caf::reacts_to<disconnected_atom, caf::error, caf::timestamp>>;
+  caf::reacts_to<disconnected_atom, caf::error, caf::timestamp>,
+  caf::reacts_to<truncated_atom, caf::timestamp>>;
 
 } // namespace libwatch

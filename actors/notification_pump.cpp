@@ -1,14 +1,11 @@
 #include "actors/notification_pump.hpp"
 
 #include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <optional>
-#include <system_error>
 #include <unordered_map>
 #include <vector>
 
@@ -40,10 +37,6 @@ std::string seconds_text(caf::timespan x) {
 
 } // namespace
 
-pump_handle::~pump_handle() {
-  // nop
-}
-
 pump_factory make_pump_factory(pg::connect_options options,
                                liveness_policy liveness) {
   return [options, liveness](listener_actor listener, uint64_t generation) {
@@ -54,9 +47,9 @@ pump_factory make_pump_factory(pg::connect_options options,
 
 // The connected phase of one pump: the statement in flight, its deadline, the
 // routes and the liveness clock.
-class notification_pump::session {
+class notification_pump::session_state {
 public:
-  session(notification_pump& owner, pg::connection conn)
+  session_state(notification_pump& owner, pg::connection conn)
       : owner_(owner), conn_(std::move(conn)), last_traffic_(clock::now()) {
     conn_.set_nonblocking();
   }
@@ -71,7 +64,7 @@ public:
       if (!start_next_statement())
         return;
       pollfd fds[2]
-        = {{owner_.wake_fd_, POLLIN, 0}, {conn_.socket(), POLLIN, 0}};
+        = {{owner_.wake_fd(), POLLIN, 0}, {conn_.socket(), POLLIN, 0}};
       if (flush_pending_)
         fds[1].events |= POLLOUT;
       if (poll(fds, 2, poll_timeout_ms()) < 0 && errno != EINTR)
@@ -175,10 +168,10 @@ private:
       return;
     caf::error err;
     if (outcome)
-      routes_[current_.channel].watcher = current_.watcher;
+      routes_[current_.channel].watcher = current_.client;
     else
       err = make_error(errc::query_failed, describe(outcome.error()));
-    caf::anon_send(owner_.listener_, listened_atom::value, owner_.generation_,
+    caf::anon_send(owner_.listener(), listened_atom::value, owner_.generation(),
                    current_.channel, std::move(err));
   }
 
@@ -215,9 +208,8 @@ private:
     auto detail = conn_.error_message();
     if (!detail.empty())
       what += ": " + detail;
-    caf::anon_send(owner_.listener_, lost_atom::value, owner_.generation_,
-                   make_error(errc::connection_failed, std::move(what)),
-                   last_alive_);
+    owner_.report_lost(make_error(errc::connection_failed, std::move(what)),
+                       last_alive_);
   }
 
   notification_pump& owner_;
@@ -238,75 +230,17 @@ notification_pump::notification_pump(pg::connect_options options,
                                      liveness_policy liveness,
                                      listener_actor listener,
                                      uint64_t generation)
-    : options_(std::move(options)), liveness_(liveness),
-      listener_(std::move(listener)), generation_(generation),
-      wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-  if (wake_fd_ < 0)
-    throw std::system_error(errno, std::generic_category(), "eventfd");
-  thread_ = std::thread{[this] { run(); }};
+    : pump_thread(std::move(options), std::move(listener), generation),
+      liveness_(liveness) {
+  start();
 }
 
 notification_pump::~notification_pump() {
-  {
-    std::lock_guard<std::mutex> guard{mtx_};
-    stopping_ = true;
-  }
-  wake();
-  thread_.join();
-  close(wake_fd_);
+  stop();
 }
 
-void notification_pump::listen(std::string channel,
-                               listener_client_actor watcher) {
-  {
-    std::lock_guard<std::mutex> guard{mtx_};
-    requests_.push_back({std::move(channel), std::move(watcher)});
-  }
-  wake();
-}
-
-void notification_pump::wake() {
-  uint64_t one = 1;
-  // A full counter (EAGAIN) still leaves the fd readable: nothing is lost.
-  [[maybe_unused]] auto res = write(wake_fd_, &one, sizeof(one));
-}
-
-bool notification_pump::consume_wakeup() {
-  uint64_t count;
-  [[maybe_unused]] auto res = read(wake_fd_, &count, sizeof(count));
-  std::lock_guard<std::mutex> guard{mtx_};
-  return stopping_;
-}
-
-std::deque<notification_pump::listen_request>
-notification_pump::take_requests() {
-  std::lock_guard<std::mutex> guard{mtx_};
-  std::deque<listen_request> result;
-  result.swap(requests_);
-  return result;
-}
-
-void notification_pump::run() {
-  auto started = caf::make_timestamp();
-  auto conn = pg::connection::open_interruptible(
-    options_, wake_fd_, [this] { return consume_wakeup(); });
-  if (!conn) {
-    if (is(conn.error(), errc::stopped))
-      return;
-    caf::anon_send(listener_, lost_atom::value, generation_, conn.error(),
-                   started);
-    // Nothing else to do: wait until the owner stops us.
-    for (bool stop = false; !stop;) {
-      pollfd fd{wake_fd_, POLLIN, 0};
-      poll(&fd, 1, -1);
-      stop = consume_wakeup();
-    }
-    return;
-  }
-  caf::anon_send(listener_, connected_atom::value, generation_);
-  // Returns when stopped or after reporting a loss; the listener then
-  // destroys this pump, which joins the finished thread.
-  session{*this, std::move(*conn)}.run();
+void notification_pump::session(pg::connection conn) {
+  session_state{*this, std::move(conn)}.run();
 }
 
 } // namespace libwatch

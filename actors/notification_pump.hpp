@@ -18,15 +18,11 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <string>
-#include <thread>
 
 #include "actors/listener.hpp"
-#include "actors/pump_handle.hpp"
+#include "actors/pump_thread.hpp"
 #include "libwatch/pg/connection.hpp"
 #include "libwatch/watch_config.hpp"
 
@@ -36,7 +32,7 @@ namespace libwatch {
 pump_factory make_pump_factory(pg::connect_options options,
                                liveness_policy liveness);
 
-class notification_pump final : public pump_handle {
+class notification_pump final : public pump_thread {
 public:
   /// Starts the thread, which connects and reports to `listener`.
   notification_pump(pg::connect_options options, liveness_policy liveness,
@@ -45,31 +41,12 @@ public:
   /// Stops and joins the thread (it wakes at once); closes the connection.
   ~notification_pump() override;
 
-  void listen(std::string channel, listener_client_actor watcher) override;
-
 private:
-  struct listen_request {
-    std::string channel;
-    listener_client_actor watcher;
-  };
+  class session_state;
 
-  class session;
+  void session(pg::connection conn) override;
 
-  void run();
-  void wake();
-  // Consumes a wake-up; returns whether the owner is going away.
-  bool consume_wakeup();
-  std::deque<listen_request> take_requests();
-
-  pg::connect_options options_;
   liveness_policy liveness_;
-  listener_actor listener_;
-  uint64_t generation_;
-  int wake_fd_;
-  std::mutex mtx_;
-  std::deque<listen_request> requests_;
-  bool stopping_ = false;
-  std::thread thread_;
 };
 
 } // namespace libwatch

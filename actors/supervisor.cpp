@@ -23,6 +23,8 @@ namespace {
 struct supervisor_state {
   std::shared_ptr<detail::instance_core> core;
   listener_actor listener;
+  /// Only when a watcher reads the WAL: the replication stream's listener.
+  listener_actor wal_listener;
   catalog_worker_actor catalog;
   log_worker_actor log;
   std::vector<watcher_actor> watchers;
@@ -77,7 +79,8 @@ watcher_actor start_watcher(supervisor_ptr self, size_t index,
   ctx.index = index;
   ctx.runtime = st.core->watchers[index];
   ctx.supervisor = supervisor_actor{self};
-  ctx.listener = st.listener;
+  ctx.listener
+    = ctx.spec.source == watch_source::wal ? st.wal_listener : st.listener;
   ctx.catalog = st.catalog;
   ctx.log = st.log;
   ctx.request_timeout = st.core->request_timeout;
@@ -192,6 +195,7 @@ supervisor(supervisor_ptr self, std::shared_ptr<detail::instance_core> core) {
       return;
     }
     if (msg.source == state.listener.address()
+        || (state.wal_listener && msg.source == state.wal_listener.address())
         || msg.source == state.catalog.address()
         || (state.log && msg.source == state.log.address())) {
       // Without a connection or a worker no watcher can work: escalate.
@@ -208,6 +212,12 @@ supervisor(supervisor_ptr self, std::shared_ptr<detail::instance_core> core) {
   st.listener = spawn_listener(self->system(), cfg.reconnect,
                                st.core->make_pump, st.core->connection);
   self->link_to(st.listener);
+  if (st.core->make_wal_pump) {
+    st.wal_listener
+      = spawn_listener(self->system(), cfg.reconnect, st.core->make_wal_pump,
+                       st.core->wal_connection);
+    self->link_to(st.wal_listener);
+  }
   st.catalog = st.core->make_catalog_worker(self->system());
   self->link_to(st.catalog);
   if (std::any_of(cfg.watchers.begin(), cfg.watchers.end(), [](auto& spec) {

@@ -11,6 +11,7 @@
 #include "libwatch/error.hpp"
 #include "libwatch/log.hpp"
 #include "libwatch/object_names.hpp"
+#include "libwatch/signals.hpp"
 #include "libwatch/table_info.hpp"
 
 namespace libwatch {
@@ -48,6 +49,14 @@ void verify(watcher_ptr self, uint64_t epoch) {
         }
         state.on_installed(w);
         state.rt().set_resolved(w);
+        if (state.wal()) {
+          // The stream serves a watcher once it is resolved (and its
+          // publication and slot exist): register only now, go live when the
+          // stream confirms.
+          self->send(state.ctx.listener, listen_atom::value, state.channel,
+                     listener_client_actor{self});
+          return;
+        }
         if (!state.durable()) {
           state.go_live(self);
           return;
@@ -93,8 +102,10 @@ watcher_actor::behavior_type watcher(watcher_ptr self, watcher_context ctx) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.who = watcher_name(st.ctx.spec);
-  if (st.ctx.gap_since)
+  if (st.ctx.gap_since) {
     st.current = watcher_phase::down;
+    st.down_since = st.ctx.gap_since;
+  }
   self->set_exception_handler([self](std::exception_ptr& eptr) -> caf::error {
     std::string what = "unknown exception";
     try {
@@ -112,8 +123,13 @@ watcher_actor::behavior_type watcher(watcher_ptr self, watcher_context ctx) {
   // predecessor published may not have been processed.
   if (st.durable())
     st.tracker().restart(std::nullopt);
-  self->send(st.ctx.listener, listen_atom::value, st.channel,
-             listener_client_actor{self});
+  if (st.wal()) {
+    st.current = watcher_phase::verifying;
+    verify(self, ++st.epoch);
+  } else {
+    self->send(st.ctx.listener, listen_atom::value, st.channel,
+               listener_client_actor{self});
+  }
   if (st.durable() && st.ctx.spec.wakeup == wakeup_mode::poll)
     self->delayed_send(self, st.ctx.durable.poll_interval, pull_atom::value,
                        true);
@@ -162,6 +178,11 @@ watcher_actor::behavior_type watcher(watcher_ptr self, watcher_context ctx) {
     },
     [self](listening_atom) {
       auto& state = self->state;
+      if (state.wal()) {
+        // Installed before registering; the stream runs again.
+        state.go_live(self);
+        return;
+      }
       ++state.epoch;
       state.current = watcher_phase::verifying;
       verify(self, state.epoch);
@@ -173,6 +194,12 @@ watcher_actor::behavior_type watcher(watcher_ptr self, watcher_context ctx) {
     },
     [self](disconnected_atom, const caf::error& err, caf::timestamp since) {
       self->state.go_down(self, err, since);
+    },
+    [self](truncated_atom, caf::timestamp at) {
+      auto& state = self->state;
+      auto& spec = state.ctx.spec;
+      state.broadcast(self, caf::make_message(truncated_msg{
+                              state.who, spec.schema, spec.table, at}));
     },
     [self](notification_batch& batch) {
       auto& state = self->state;

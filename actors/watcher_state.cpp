@@ -212,9 +212,17 @@ void watcher_actor_state::go_live(watcher_ptr self) {
 
 void watcher_actor_state::go_down(watcher_ptr self, const caf::error& err,
                                   caf::timestamp since) {
-  if (current == watcher_phase::down)
+  if (current == watcher_phase::down) {
+    // Still down, for a new reason (e.g. reconnecting found the slot
+    // gone): status and new subscribers see the latest one.
+    rt().board->set(
+      watcher_state::down,
+      caf::make_message(disconnected_msg{who, describe(err), *down_since}),
+      describe(err));
     return;
+  }
   current = watcher_phase::down;
+  down_since = since;
   if (ever_live && !ctx.gap_since)
     ctx.gap_since = since;
   disconnected_msg msg{who, describe(err), since};

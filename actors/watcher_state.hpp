@@ -37,6 +37,8 @@ struct watcher_actor_state {
   watcher_context ctx;
   std::string who;
   watcher_phase current = watcher_phase::starting;
+  // Since when the watcher is down (set with `current = down`).
+  std::optional<caf::timestamp> down_since;
   bool ever_live = false;
   uint64_t epoch = 0;
   uint32_t install_failures = 0;
@@ -110,6 +112,11 @@ struct watcher_actor_state {
 
   // The notification carried the key alone: read the row for the rest.
   void fetch(watcher_ptr self, change&& ch);
+
+  /// Fed by the replication stream rather than by its own trigger.
+  bool wal() const {
+    return ctx.spec.source == watch_source::wal;
+  }
 
   bool durable() const {
     return ctx.spec.delivery == delivery_mode::at_least_once;

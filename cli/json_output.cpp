@@ -105,6 +105,16 @@ json to_json(const overflow_msg& x) {
   return out;
 }
 
+json to_json(const truncated_msg& x) {
+  json out;
+  out["type"] = "truncated";
+  out["watcher"] = x.watcher;
+  out["schema"] = x.schema;
+  out["table"] = x.table;
+  out["at"] = iso8601(x.at);
+  return out;
+}
+
 std::string to_line(const json& x) {
   return x.dump(-1, ' ', false, json::error_handler_t::replace);
 }

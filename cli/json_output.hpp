@@ -36,6 +36,7 @@ json to_json(const disconnected_msg& x);
 
 /// `{"type":"resumed","watcher":..,"missed_from":..,"missed_until":..}`
 json to_json(const resumed_msg& x);
+json to_json(const truncated_msg& x);
 
 /// `{"type":"overflow","watcher":..,"missed":N,"missed_from":..,
 /// "missed_until":..,"cut_off":false}`

@@ -55,6 +55,7 @@ caf::behavior subscriber(caf::event_based_actor* self,
     [end](const disconnected_msg& x) { emit(to_json(x), *end); },
     [end](const resumed_msg& x) { emit(to_json(x), *end); },
     [end](const overflow_msg& x) { emit(to_json(x), *end); },
+    [end](const truncated_msg& x) { emit(to_json(x), *end); },
   };
 }
 

@@ -31,6 +31,7 @@ set(libwatch_public_headers
   libwatch/signals.hpp
   libwatch/status.hpp
   libwatch/trigger_level.hpp
+  libwatch/watch_source.hpp
   libwatch/type_ids.hpp
   libwatch/value.hpp
   libwatch/watch_config.hpp

@@ -86,6 +86,15 @@ std::vector<section_def> make_sections() {
         read_count<&cfg::durable, &durable_policy::max_in_flight>,
         "durable.max_in_flight", "must be a positive number"},
      }},
+    {"wal",
+     false,
+     {
+       {"consumer", read_string<&cfg::wal, &wal_policy::consumer>,
+        "wal.consumer"},
+       {"status_interval",
+        read_duration<&cfg::wal, &wal_policy::status_interval>,
+        "wal.status_interval"},
+     }},
     {"subscribers",
      false,
      {
@@ -119,6 +128,8 @@ std::vector<section_def> make_sections() {
                                 &entry::spec, &spec::delivery>},
        {"wakeup", read_choice<parse_wakeup_mode, all_wakeup_modes, &entry::spec,
                               &spec::wakeup>},
+       {"source", read_choice<parse_watch_source, all_watch_sources,
+                              &entry::spec, &spec::source>},
      }},
   };
 }

@@ -84,4 +84,21 @@ typename Inspector::result_type inspect(Inspector& f, overflow_msg& x) {
            x.missed_from, x.missed_until, x.cut_off);
 }
 
+/// Watchers with `source = "wal"`: the watched table was emptied by TRUNCATE
+/// (in a transaction that committed at `at`). TRUNCATE removes rows without
+/// row changes, so no `change` follows for them: re-read what you depend on.
+/// Trigger watchers fire only for row changes and never send it.
+struct truncated_msg {
+  std::string watcher;
+  std::string schema;
+  std::string table;
+  caf::timestamp at;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, truncated_msg& x) {
+  return f(caf::meta::type_name("libwatch::truncated_msg"), x.watcher, x.schema,
+           x.table, x.at);
+}
+
 } // namespace libwatch

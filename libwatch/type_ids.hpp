@@ -26,6 +26,7 @@ CAF_ADD_TYPE_ID(libwatch, (libwatch::instance_status))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::overflow_msg))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::ready_msg))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::resumed_msg))
+CAF_ADD_TYPE_ID(libwatch, (libwatch::truncated_msg))
 CAF_ADD_TYPE_ID(libwatch, (libwatch::watcher_spec))
 
 CAF_END_TYPE_ID_BLOCK(libwatch)

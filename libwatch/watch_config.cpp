@@ -61,6 +61,16 @@ struct checker {
         fail("trigger_columns",
              "Label must be used when trigger_columns are specified");
     }
+    if (w.source == watch_source::wal) {
+      if (w.delivery == delivery_mode::at_least_once)
+        fail("delivery", "at_least_once is not available with source = "
+                         "\"wal\" yet; use source = \"trigger\" for a "
+                         "durable watcher");
+      if (w.level != trigger_level::row)
+        fail("trigger_level", "applies only to source = \"trigger\"");
+      if (w.enable_always)
+        fail("enable_always", "applies only to source = \"trigger\"");
+    }
     if (w.delivery == delivery_mode::at_most_once
         && w.wakeup != wakeup_mode::notify)
       fail("wakeup", "applies only to durable watchers (delivery = "
@@ -140,6 +150,28 @@ void check_policies(const watch_config& cfg, std::vector<spec_problem>& out) {
   if (!cfg.durable.consumer.empty()) {
     if (auto problem = identifier_problem(cfg.durable.consumer))
       fail("durable.consumer", "\"" + cfg.durable.consumer + "\" " + *problem);
+  }
+  range("wal.status_interval", cfg.wal.status_interval, 100ms, 1h);
+  bool any_wal = false;
+  for (auto& w : cfg.watchers)
+    any_wal = any_wal || w.source == watch_source::wal;
+  if (any_wal && cfg.wal.consumer.empty())
+    fail("wal.consumer", "is required when a watcher has source = \"wal\"; "
+                         "set [wal] consumer to the name of this "
+                         "application's replication consumer");
+  if (!cfg.wal.consumer.empty()) {
+    if (auto problem = identifier_problem(cfg.wal.consumer))
+      fail("wal.consumer", "\"" + cfg.wal.consumer + "\" " + *problem);
+    else if (cfg.wal.consumer.size() > 56)
+      fail("wal.consumer", "is longer than 56 bytes (it names a replication "
+                           "slot and publications)");
+    else if (cfg.wal.consumer.size() >= 4
+             && cfg.wal.consumer.compare(cfg.wal.consumer.size() - 4, 4, "_ins")
+                  == 0)
+      fail("wal.consumer",
+           "must not end in \"_ins\" (it would share the "
+           "insert-only publication of consumer \""
+             + cfg.wal.consumer.substr(0, cfg.wal.consumer.size() - 4) + "\")");
   }
   // The worker's connection appends "-ddl"; PostgreSQL keeps 63 bytes.
   if (cfg.application_name.size() > 59)

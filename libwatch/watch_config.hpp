@@ -89,6 +89,20 @@ struct durable_policy {
   uint32_t max_in_flight = 10'000;
 };
 
+/// The WAL source (watchers with `source = wal`): one replication slot and
+/// publication per consumer.
+struct wal_policy {
+  /// Names the replication slot and publication (`lw_<consumer>`). Every
+  /// process that must see every change uses its own name; processes that
+  /// share one take turns (one reads, the others wait to take over).
+  /// Required when any watcher reads the WAL.
+  std::string consumer;
+  /// How often libwatch confirms its position to the server when nothing
+  /// else makes it answer (the slot keeps advancing while the watched tables
+  /// are quiet).
+  caf::timespan status_interval = std::chrono::seconds(10);
+};
+
 /// What to do with a subscriber that has `max_queued` changes waiting.
 enum class overflow_policy : uint8_t {
   /// Drop further changes for it until it has worked off half its queue,
@@ -156,6 +170,7 @@ struct watch_config {
   restart_policy restarts;
   orphan_policy orphans = orphan_policy::warn;
   durable_policy durable;
+  wal_policy wal;
   subscriber_policy subscribers;
   /// Publishing this node's groups to other nodes (off by default).
   cluster_policy cluster;

@@ -61,6 +61,11 @@ watcher_spec& watcher_spec::durable(wakeup_mode how) {
   return *this;
 }
 
+watcher_spec& watcher_spec::from_wal() {
+  source = watch_source::wal;
+  return *this;
+}
+
 namespace {
 
 // Quotes a name part that would make `schema.table:event` ambiguous.

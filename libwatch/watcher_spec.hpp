@@ -10,6 +10,7 @@
 #include "libwatch/delivery.hpp"
 #include "libwatch/event.hpp"
 #include "libwatch/trigger_level.hpp"
+#include "libwatch/watch_source.hpp"
 
 namespace libwatch {
 
@@ -52,6 +53,10 @@ struct watcher_spec {
   delivery_mode delivery = delivery_mode::at_most_once;
   /// Durable watchers only: how the consumer learns of new changes.
   wakeup_mode wakeup = wakeup_mode::notify;
+  /// Where changes come from: a trigger (default) or the WAL through
+  /// logical replication (needs `watch_config::wal.consumer`, `wal_level =
+  /// logical` and the REPLICATION attribute; README, "Choosing a source").
+  watch_source source = watch_source::trigger;
 
   /// Starts a spec for `table` in schema `public`.
   static watcher_spec on(std::string table, event_kind event);
@@ -67,6 +72,8 @@ struct watcher_spec {
   watcher_spec& with_trigger_level(trigger_level x);
   /// Durable delivery (`delivery_mode::at_least_once`) woken by `wakeup`.
   watcher_spec& durable(wakeup_mode wakeup = wakeup_mode::notify);
+  /// Changes from the WAL instead of a trigger (`watch_source::wal`).
+  watcher_spec& from_wal();
 };
 
 /// The name users give to refer to a watcher: its label, or
@@ -84,7 +91,7 @@ typename Inspector::result_type inspect(Inspector& f, watcher_spec& x) {
   return f(caf::meta::type_name("libwatch::watcher_spec"), x.schema, x.table,
            x.event, x.label, x.primary_key, x.extra_columns, x.trigger_columns,
            x.association_columns, x.debug, x.enable_always, x.level, x.delivery,
-           x.wakeup);
+           x.wakeup, x.source);
 }
 
 } // namespace libwatch

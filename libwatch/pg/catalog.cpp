@@ -188,8 +188,9 @@ caf::expected<table_info> read_table(connection& conn,
   return info;
 }
 
-caf::expected<resolved_watcher>
-install(connection& conn, const watcher_spec& spec, caf::timespan timeout) {
+caf::expected<resolved_watcher> read_resolved(connection& conn,
+                                              const watcher_spec& spec,
+                                              caf::timespan timeout) {
   if (auto why = server_version_problem(conn.server_version()))
     return make_error(errc::unsupported_server, std::move(*why));
   if (spec.delivery == delivery_mode::at_least_once
@@ -208,7 +209,12 @@ install(connection& conn, const watcher_spec& spec, caf::timespan timeout) {
                                                 + ": "
                                                 + describe(table.error()));
   }
-  auto resolved = resolve(spec, *table);
+  return resolve(spec, *table);
+}
+
+caf::expected<resolved_watcher>
+install(connection& conn, const watcher_spec& spec, caf::timespan timeout) {
+  auto resolved = read_resolved(conn, spec, timeout);
   if (!resolved)
     return resolved.error();
   if (auto err = check_privileges(conn, *resolved, timeout))

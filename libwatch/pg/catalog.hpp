@@ -22,6 +22,12 @@ caf::expected<table_info> read_table(connection& conn,
                                      const std::string& table,
                                      caf::timespan timeout = caf::timespan{0});
 
+/// Checks the server and reads the table of `spec`, then checks the spec
+/// against it: what every installation starts with.
+caf::expected<resolved_watcher>
+read_resolved(connection& conn, const watcher_spec& spec,
+              caf::timespan timeout = caf::timespan{0});
+
 /// Reads the table of `spec`, checks the spec against it and installs the
 /// function and trigger in one transaction under libwatch's advisory lock.
 /// A `timeout` bounds every statement and, as lock_timeout, every lock wait:

@@ -89,13 +89,18 @@ public:
       add("password", password);
     }
     add("dbname", opts.conninfo);
+    for (auto& [key, value] : opts.overrides) {
+      result.own_keys_.push_back(key);
+      add(nullptr, value);
+    }
     return result;
   }
 
   const char* const* keys() {
     ptrs_.clear();
+    auto own = own_keys_.begin();
     for (auto* k : keys_)
-      ptrs_.push_back(k);
+      ptrs_.push_back(k != nullptr ? k : (own++)->c_str());
     ptrs_.push_back(nullptr);
     return ptrs_.data();
   }
@@ -109,7 +114,9 @@ public:
   }
 
 private:
+  // Null entries of `keys_` stand for the next of `own_keys_` (overrides).
   std::vector<const char*> keys_;
+  std::vector<std::string> own_keys_;
   std::vector<std::string> values_;
   std::vector<const char*> ptrs_;
   std::vector<const char*> vals_;
@@ -271,8 +278,10 @@ caf::expected<result> connection::outcome(std::string_view context,
   std::string text{context};
   text += ": ";
   auto code = ok() ? errc::query_failed : errc::connection_failed;
+  last_sqlstate_.clear();
   if (raw != nullptr) {
     if (auto state = PQresultErrorField(raw, PG_DIAG_SQLSTATE)) {
+      last_sqlstate_ = state;
       text += "SQLSTATE ";
       text += state;
       text += ": ";

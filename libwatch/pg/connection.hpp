@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <caf/expected.hpp>
@@ -22,6 +23,10 @@ namespace libwatch::pg {
 
 struct connection_deleter {
   void operator()(PGconn* ptr) const noexcept;
+};
+
+struct copy_buffer_deleter {
+  void operator()(char* ptr) const noexcept;
 };
 
 /// A parameter of `exec`: text, or nullopt for SQL NULL.
@@ -41,6 +46,9 @@ struct connect_options {
   /// zero keeps libpq's defaults. Settings in `conninfo` win.
   caf::timespan keepalive_idle{0};
   caf::timespan user_timeout{0};
+  /// libpq keywords that win over `conninfo`, e.g. `replication=database`
+  /// for the replication stream.
+  std::vector<std::pair<std::string, std::string>> overrides;
 };
 
 /// An open connection to PostgreSQL.
@@ -145,6 +153,46 @@ public:
   /// Calls `f` with each notification received so far and removes it.
   void drain_notifications(const std::function<void(const notification&)>& f);
 
+  /// SQLSTATE of the last error a statement ended with ("" if none had
+  /// one), for callers that react to particular errors.
+  const std::string& last_sqlstate() const noexcept {
+    return last_sqlstate_;
+  }
+
+  // -- COPY BOTH (the replication stream) ------------------------------------
+  //
+  // After `send("START_REPLICATION ...")` on a `replication=database`
+  // connection: `take_copy_start` until it has an answer, then
+  // `read_copy` whenever the socket is readable (after `consume_input`),
+  // `put_copy` + `flush` to answer. All calls return at once.
+
+  /// Nothing while the answer to START_REPLICATION is incomplete; then no
+  /// error once the server streams, or the error as `exec` reports it.
+  std::optional<caf::error> take_copy_start(std::string_view context);
+
+  /// What `read_copy` found.
+  enum class copy_read {
+    /// A whole CopyData message.
+    message,
+    /// No complete message yet: wait for input.
+    none,
+    /// The server ended the stream: `copy_end` says why.
+    ended,
+    /// The connection broke.
+    failed,
+  };
+
+  /// Takes the next complete CopyData message. `out` views it until the
+  /// next call.
+  copy_read read_copy(std::string_view& out);
+
+  /// After `read_copy` returned `ended`: the error that ended the stream, as
+  /// `exec` reports it, or none for an orderly end.
+  caf::error copy_end(std::string_view context);
+
+  /// Queues one CopyData message for `flush`. False when libpq refused it.
+  bool put_copy(std::string_view data);
+
 private:
   explicit connection(PGconn* ptr) noexcept : conn_(ptr) {
     // nop
@@ -161,6 +209,9 @@ private:
   std::unique_ptr<PGconn, connection_deleter> conn_;
   // The result kept while the statement in flight may deliver more.
   std::unique_ptr<PGresult, result_deleter> pending_;
+  // The CopyData message `read_copy` handed out last.
+  std::unique_ptr<char, copy_buffer_deleter> copy_buffer_;
+  std::string last_sqlstate_;
   caf::timespan default_timeout_{0};
 };
 

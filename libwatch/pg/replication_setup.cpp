@@ -375,7 +375,10 @@ ensure_publications(connection& conn, const replication_names& names,
         if (auto err = add(names.publication, add_main))
           return err;
         out.push_back(names.publication);
-        if (!has_insert && !add_insert.empty()) {
+        // Created with the main one even while empty: the stream names both
+        // when it starts, and one created later would go unread until the
+        // stream restarts.
+        if (!has_insert) {
           if (auto err = create(names.insert_publication, "insert, truncate",
                                 insert_comment(names)))
             return err;

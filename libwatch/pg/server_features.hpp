@@ -26,6 +26,9 @@ constexpr int trigger_parent_id_version = 130000;
 /// owner, not only the TRIGGER privilege.
 constexpr int replace_trigger_version = 140000;
 
+/// The WAL source: publications with `publish_via_partition_root`.
+constexpr int wal_source_version = 130000;
+
 /// The major release of `server_version`, e.g. 14 for 140005.
 constexpr int major_version(int server_version) noexcept {
   return server_version / 10000;

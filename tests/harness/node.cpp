@@ -56,6 +56,7 @@ caf::behavior printer(caf::event_based_actor* self, caf::group g) {
     [](const libwatch::ready_msg&) { say("ready_msg"); },
     [](const libwatch::disconnected_msg&) { say("disconnected"); },
     [](const libwatch::resumed_msg&) { say("resumed"); },
+    [](const libwatch::truncated_msg&) { say("truncated"); },
     [](const libwatch::overflow_msg& x) {
       say("overflow " + caf::deep_to_string(x));
     },
