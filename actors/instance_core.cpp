@@ -68,7 +68,7 @@ pump_factory wal_pump_factory(instance_core& core, const watch_config& cfg,
   core.wal_connection = std::make_shared<connection_board>();
   options.application_name += "-wal";
   // The consumer was validated with the configuration.
-  auto names = pg::replication_names_for(cfg.wal.consumer);
+  auto names = pg::replication_names_for(cfg.wal.slot);
   wal_stream_settings settings;
   if (names) {
     settings.slot = names->slot;
@@ -124,7 +124,7 @@ std::shared_ptr<instance_core> instance_core::create(caf::actor_system& sys,
   catalog_opts.application_name += "-ddl";
   core->make_catalog_worker = [catalog_opts, worker_timeout,
                                consumer
-                               = cfg.wal.consumer](caf::actor_system& system) {
+                               = cfg.wal.slot](caf::actor_system& system) {
     return spawn_catalog_worker(system, catalog_opts, worker_timeout, consumer);
   };
   auto log_opts = listen_opts;

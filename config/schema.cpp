@@ -89,8 +89,7 @@ std::vector<section_def> make_sections() {
     {"wal",
      false,
      {
-       {"consumer", read_string<&cfg::wal, &wal_policy::consumer>,
-        "wal.consumer"},
+       {"slot", read_string<&cfg::wal, &wal_policy::slot>, "wal.slot"},
        {"status_interval",
         read_duration<&cfg::wal, &wal_policy::status_interval>,
         "wal.status_interval"},

@@ -155,23 +155,26 @@ void check_policies(const watch_config& cfg, std::vector<spec_problem>& out) {
   bool any_wal = false;
   for (auto& w : cfg.watchers)
     any_wal = any_wal || w.source == watch_source::wal;
-  if (any_wal && cfg.wal.consumer.empty())
-    fail("wal.consumer", "is required when a watcher has source = \"wal\"; "
-                         "set [wal] consumer to the name of this "
-                         "application's replication consumer");
-  if (!cfg.wal.consumer.empty()) {
-    if (auto problem = identifier_problem(cfg.wal.consumer))
-      fail("wal.consumer", "\"" + cfg.wal.consumer + "\" " + *problem);
-    else if (cfg.wal.consumer.size() > 56)
-      fail("wal.consumer", "is longer than 56 bytes (it names a replication "
-                           "slot and publications)");
-    else if (cfg.wal.consumer.size() >= 4
-             && cfg.wal.consumer.compare(cfg.wal.consumer.size() - 4, 4, "_ins")
-                  == 0)
-      fail("wal.consumer",
-           "must not end in \"_ins\" (it would share the "
-           "insert-only publication of consumer \""
-             + cfg.wal.consumer.substr(0, cfg.wal.consumer.size() - 4) + "\")");
+  if (any_wal && cfg.wal.slot.empty())
+    fail("wal.slot", "is required when a watcher has source = \"wal\"; "
+                     "set [wal] slot to a name for this "
+                     "application's replication slot");
+  if (!cfg.wal.slot.empty()) {
+    // PostgreSQL allows only these in slot names.
+    if (!is_valid_label(cfg.wal.slot))
+      fail("wal.slot", "\"" + cfg.wal.slot
+                         + "\" is not a valid slot name; use lower-case "
+                           "letters, digits and underscores, starting with "
+                           "a letter or underscore");
+    else if (cfg.wal.slot.size() > 56)
+      fail("wal.slot", "is longer than 56 bytes (it names a replication "
+                       "slot and publications)");
+    else if (cfg.wal.slot.size() >= 4
+             && cfg.wal.slot.compare(cfg.wal.slot.size() - 4, 4, "_ins") == 0)
+      fail("wal.slot", "must not end in \"_ins\" (it would share the "
+                       "insert-only publication of slot \""
+                         + cfg.wal.slot.substr(0, cfg.wal.slot.size() - 4)
+                         + "\")");
   }
   // The worker's connection appends "-ddl"; PostgreSQL keeps 63 bytes.
   if (cfg.application_name.size() > 59)

@@ -92,11 +92,11 @@ struct durable_policy {
 /// The WAL source (watchers with `source = wal`): one replication slot and
 /// publication per consumer.
 struct wal_policy {
-  /// Names the replication slot and publication (`lw_<consumer>`). Every
-  /// process that must see every change uses its own name; processes that
-  /// share one take turns (one reads, the others wait to take over).
-  /// Required when any watcher reads the WAL.
-  std::string consumer;
+  /// Names the replication slot and the publications (`lw_<slot>`,
+  /// `lw_<slot>_ins`). Every process that must see every change uses its
+  /// own name; processes that share one take turns (one reads, the others
+  /// wait to take over). Required when any watcher reads the WAL.
+  std::string slot;
   /// How often libwatch confirms its position to the server when nothing
   /// else makes it answer (the slot keeps advancing while the watched tables
   /// are quiet).

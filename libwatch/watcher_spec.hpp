@@ -54,7 +54,7 @@ struct watcher_spec {
   /// Durable watchers only: how the consumer learns of new changes.
   wakeup_mode wakeup = wakeup_mode::notify;
   /// Where changes come from: a trigger (default) or the WAL through
-  /// logical replication (needs `watch_config::wal.consumer`, `wal_level =
+  /// logical replication (needs `watch_config::wal.slot`, `wal_level =
   /// logical` and the REPLICATION attribute; README, "Choosing a source").
   watch_source source = watch_source::trigger;
 

@@ -356,7 +356,7 @@ check_replication(connection& conn, const replication_names& names,
           "replication slot " + quote_identifier(names.slot)
             + " exists, but for another database or output plugin (slot "
               "names are cluster-wide)",
-          "choose another consumer name (wal.consumer)");
+          "choose another slot name ([wal] slot)");
   } else if (!truth(*st, 0, "has_slot")) {
     auto max = number(*set, 0, "max_slots");
     if (number(*set, 0, "used_slots") >= max)

@@ -141,7 +141,7 @@ caf::error uninstall_replication(connection& conn,
                                  caf::timespan timeout = caf::timespan{0});
 
 /// A libwatch slot or publication in this database that belongs to another
-/// consumer, e.g. one abandoned after renaming `wal.consumer`.
+/// consumer, e.g. one abandoned after renaming `[wal] slot`.
 struct replication_orphan {
   enum class kind_t : uint8_t { slot, publication };
   kind_t kind = kind_t::slot;

@@ -63,7 +63,7 @@ struct fixture : watch_fixture {
 
   watch_config wal_config(std::vector<watcher_spec> specs) {
     auto result = config_of(std::move(specs));
-    result.wal.consumer = consumer;
+    result.wal.slot = consumer;
     return result;
   }
 

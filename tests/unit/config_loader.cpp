@@ -79,6 +79,10 @@ retention = "48h"
 prune_interval = "5m"
 batch_limit = 500
 
+[wal]
+slot = "blog"
+status_interval = "2s"
+
 [[watcher]]
 table = "comments"
 schema = "blog"
@@ -93,6 +97,11 @@ enable_always = true
 trigger_level = "statement"
 delivery = "at_least_once"
 wakeup = "poll"
+
+[[watcher]]
+table = "posts"
+event = "inserted"
+source = "wal"
 )";
 
 } // namespace
@@ -200,7 +209,11 @@ CAF_TEST(every_key_set_in_the_file_reaches_the_configuration) {
   CAF_CHECK_EQUAL(cfg.durable.retention, caf::timespan{48h});
   CAF_CHECK_EQUAL(cfg.durable.prune_interval, caf::timespan{5min});
   CAF_CHECK_EQUAL(cfg.durable.batch_limit, 500u);
-  CAF_REQUIRE_EQUAL(cfg.watchers.size(), 1u);
+  CAF_CHECK_EQUAL(cfg.wal.slot, "blog");
+  CAF_CHECK_EQUAL(cfg.wal.status_interval, caf::timespan{2s});
+  CAF_REQUIRE_EQUAL(cfg.watchers.size(), 2u);
+  CAF_CHECK_EQUAL(cfg.watchers[0].source, watch_source::trigger);
+  CAF_CHECK_EQUAL(cfg.watchers[1].source, watch_source::wal);
   auto& w = cfg.watchers[0];
   CAF_CHECK_EQUAL(w.schema, "blog");
   CAF_CHECK_EQUAL(w.table, "comments");

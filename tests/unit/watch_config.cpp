@@ -62,6 +62,45 @@ CAF_TEST(typical_valid_config_has_no_problems) {
   CAF_CHECK_EQUAL(problems.size(), 0u);
 }
 
+CAF_TEST(a_wal_watcher_needs_a_slot_name) {
+  auto cfg = config_of({posts().from_wal()});
+  auto problems = validate(cfg);
+  dump(problems);
+  CAF_CHECK_EQUAL(count_of(problems, spec_problem::no_watcher, "wal.slot"), 1u);
+  cfg.wal.slot = "app";
+  CAF_CHECK(validate(cfg).empty());
+}
+
+CAF_TEST(wal_slot_names_that_would_collide_or_not_fit_are_rejected) {
+  auto cfg = config_of({posts().from_wal()});
+  for (auto& bad : std::vector<std::string>{"App", "app-1", "app_ins",
+                                            std::string(57, 'a')}) {
+    cfg.wal.slot = bad;
+    auto problems = validate(cfg);
+    dump(problems);
+    CAF_CHECK_EQUAL(count_of(problems, spec_problem::no_watcher, "wal.slot"),
+                    1u);
+  }
+  cfg.wal.slot = std::string(56, 'a');
+  CAF_CHECK(validate(cfg).empty());
+}
+
+CAF_TEST(trigger_options_do_not_apply_to_wal_watchers) {
+  auto cfg = config_of({posts().from_wal().durable(),
+                        posts(event_kind::updated)
+                          .from_wal()
+                          .with_trigger_level(trigger_level::statement)
+                          .with_enable_always()});
+  cfg.wal.slot = "app";
+  cfg.durable.consumer = "app";
+  auto problems = validate(cfg);
+  dump(problems);
+  CAF_CHECK_EQUAL(count_of(problems, 0, "delivery"), 1u);
+  CAF_CHECK_EQUAL(count_of(problems, 1, "trigger_level"), 1u);
+  CAF_CHECK_EQUAL(count_of(problems, 1, "enable_always"), 1u);
+  CAF_CHECK_EQUAL(problems.size(), 3u);
+}
+
 CAF_TEST(missing_table_is_reported_on_field_table) {
   auto problems = validate(config_of({watcher_spec{}}));
   dump(problems);
