@@ -212,4 +212,57 @@ CAF_TEST(a_slot_dropped_behind_libwatchs_back_is_a_gap_and_never_recreated) {
                   "0");
 }
 
+CAF_TEST(a_quiet_slot_keeps_advancing_while_another_database_writes) {
+  auto spec = watcher_spec::on("posts", event_kind::inserted).from_wal();
+  auto settings = wal_config({spec});
+  settings.wal.status_interval = std::chrono::seconds(1);
+  auto inst = start(settings);
+  auto retained = [&] {
+    return std::stod(db.scalar(
+      "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) FROM "
+      "pg_replication_slots WHERE slot_name = '"
+      + slot() + "'"));
+  };
+  constexpr double mib = 1024.0 * 1024.0;
+  // The watched database stays idle; another one writes 256 MB of WAL.
+  auto other = "o_" + db.name();
+  db.exec("CREATE DATABASE " + other);
+  auto start_lsn = db.scalar("SELECT pg_current_wal_lsn()");
+  {
+    auto conn = pg::connection::open(server_dsn() + " dbname=" + other,
+                                     "libwatch-tests");
+    CAF_REQUIRE(conn);
+    CAF_REQUIRE(conn->exec("creating", "CREATE TABLE big (x text)"));
+    for (;;) {
+      auto written = std::stod(db.scalar("SELECT pg_wal_lsn_diff("
+                                         "pg_current_wal_lsn(), '"
+                                         + start_lsn + "')"));
+      if (written >= 256 * mib)
+        break;
+      // md5 text does not compress: about 50 MB of WAL per statement.
+      CAF_REQUIRE(conn->exec("writing", "INSERT INTO big SELECT "
+                                        "repeat(md5(random()::text), 32) "
+                                        "FROM generate_series(1, 50000)"));
+    }
+  }
+  CAF_MESSAGE("right after the burst the slot retains " << retained() / mib
+                                                        << " MB");
+  // PostgreSQL moves restart_lsn at its next running-transactions record
+  // (every 15 s) once the client confirmed; 60 s leaves room for both.
+  auto settled = std::chrono::steady_clock::now();
+  CAF_CHECK(eventually([&] { return retained() < 64 * mib; },
+                       std::chrono::seconds(60)));
+  CAF_MESSAGE("retained " << retained() / mib << " MB after "
+                          << std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::steady_clock::now() - settled)
+                               .count()
+                          << " s");
+  CAF_CHECK_EQUAL(db.scalar("SELECT confirmed_flush_lsn >= '" + start_lsn
+                            + "'::pg_lsn FROM pg_replication_slots WHERE "
+                              "slot_name = '"
+                            + slot() + "'"),
+                  "t");
+  db.exec("DROP DATABASE " + other + " WITH (FORCE)");
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
