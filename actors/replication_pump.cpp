@@ -487,7 +487,9 @@ private:
       }
       if (r->pending.empty())
         touched_.push_back(r);
-      r->pending.add(payload_);
+      r->pending.add(payload_,
+                     stream_position{static_cast<int64_t>(txn_commit_.value),
+                                     static_cast<int64_t>(txn_rows_)});
     }
     return true;
   }

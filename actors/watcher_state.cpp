@@ -113,7 +113,7 @@ void watcher_actor_state::process(watcher_ptr self, notification_batch& batch) {
       continue;
     }
     for (auto& row : rows) {
-      auto ch = make_change(row);
+      auto ch = make_change(row, batch.position(i));
       if (!row.reduced)
         enqueue(self, std::move(ch));
       else if (ctx.spec.event == event_kind::deleted)

@@ -42,12 +42,16 @@ std::string to_string(value_source x);
 /// Where a durable watcher's change sits in its consumer's stream. Strictly
 /// increasing in delivery order; a change delivered again after a crash
 /// carries the same position, so a subscriber that remembers the last
-/// position it processed drops repeats with `if (!(last < pos)) skip`. All
-/// zero for watchers that are not durable.
+/// position it processed drops repeats with `if (!(last < pos)) skip`.
+/// Watchers with `source = "wal"` set it too: the transaction's commit LSN
+/// and the row's place in the transaction. All zero for other watchers that
+/// are not durable.
 struct stream_position {
-  /// The consumer's read batch (a snapshot interval of the change log).
+  /// The consumer's read batch (a snapshot interval of the change log), or
+  /// from the WAL the commit LSN.
   int64_t batch = 0;
-  /// The change's entry in the change log.
+  /// The change's entry in the change log, or from the WAL its row in the
+  /// transaction (from 1).
   int64_t entry = 0;
 
   friend bool operator<(const stream_position& x,

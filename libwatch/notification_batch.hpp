@@ -9,6 +9,8 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "libwatch/change.hpp"
+
 namespace libwatch {
 
 /// Payloads for one watcher, oldest first, stored back to back in one
@@ -19,6 +21,9 @@ struct notification_batch {
   std::string data;
   /// End offset in `data` of each payload.
   std::vector<uint32_t> ends;
+  /// From the WAL source: each payload's place in the stream (commit LSN,
+  /// row in its transaction). Empty for the trigger source.
+  std::vector<stream_position> positions;
 
   size_t size() const noexcept {
     return ends.size();
@@ -37,12 +42,22 @@ struct notification_batch {
     data.append(payload);
     ends.push_back(static_cast<uint32_t>(data.size()));
   }
+
+  void add(std::string_view payload, stream_position position) {
+    add(payload);
+    positions.push_back(position);
+  }
+
+  /// The position of payload `i` (all zero without one).
+  stream_position position(size_t i) const noexcept {
+    return i < positions.size() ? positions[i] : stream_position{};
+  }
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, notification_batch& x) {
-  return f(caf::meta::type_name("libwatch::notification_batch"), x.data,
-           x.ends);
+  return f(caf::meta::type_name("libwatch::notification_batch"), x.data, x.ends,
+           x.positions);
 }
 
 } // namespace libwatch
