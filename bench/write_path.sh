@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # What watching costs the writers, on the shared kit's cluster and `items`
 # table: row-level vs statement-level libwatch triggers vs no trigger, and
-# durable (at-least-once) watchers woken by NOTIFY or by polling.
+# durable (at-least-once) watchers woken by NOTIFY or by polling, and WAL
+# watchers (source = "wal"; the cluster is switched to wal_level = logical
+# for every mode, so all modes pay the same WAL volume): `wal` watches every
+# update (no trigger_columns, default replica identity), `wal_full` filters
+# by trigger_columns, which needs REPLICA IDENTITY FULL (old rows in the WAL).
 #   1. a 100,000-row UPDATE filtered by trigger_columns = ["qty"]: once
 #      changing qty on every row (all rows qualify), once changing only
 #      updated_at (none qualifies); the statement time as psql measures it;
@@ -33,6 +37,11 @@ fi
 eval "$("$kit/cluster.sh" env)"
 export PGOPTIONS="-c client_min_messages=warning"
 pg() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+if [ "$(pg -tAc "SHOW wal_level")" != logical ]; then
+  pg -c "ALTER SYSTEM SET wal_level = logical"
+  "$kit/cluster.sh" stop >/dev/null
+  "$kit/cluster.sh" start >/dev/null
+fi
 results=$out/write_path.txt
 : >"$results"
 work=$(mktemp -d)
@@ -47,26 +56,39 @@ conninfo = "host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=$PGUSER"
 [durable]
 consumer = "write_path_bench"
 poll_interval = "100ms"
+[wal]
+slot = "write_path_bench"
 [[watcher]]
 table = "items"
 event = "updated"
 label = "item_qty_updated"
-trigger_columns = ["qty"]
 extra_columns = ["updated_at"]
-trigger_level = "$2"
+$2
 $3
 TOML
 }
-write_config row row ""
-write_config statement statement ""
-write_config durable_notify row 'delivery = "at_least_once"
+qty='trigger_columns = ["qty"]'
+write_config row "$qty" ""
+write_config statement "$qty" 'trigger_level = "statement"'
+write_config durable_notify "$qty" 'delivery = "at_least_once"
 wakeup = "notify"'
-write_config durable_poll row 'delivery = "at_least_once"
+write_config durable_poll "$qty" 'delivery = "at_least_once"
 wakeup = "poll"'
-modes="none row statement durable_notify durable_poll"
+write_config wal "" 'source = "wal"'
+write_config wal_full "$qty" 'source = "wal"'
+modes="none row statement durable_notify durable_poll wal wal_full"
 
-reset_table() {
-  pg -c "DROP TRIGGER IF EXISTS lw_item_qty_updated_trigger ON items" \
+reset_table() { # MODE
+  local identity=DEFAULT
+  [ "${1:-}" = wal_full ] && identity=FULL
+  # No slot outlives its mode: an unread slot would make the next WAL run
+  # decode everything the other modes wrote meanwhile.
+  pg -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+           WHERE slot_name = 'lw_write_path_bench'" \
+     -c "DROP PUBLICATION IF EXISTS lw_write_path_bench,
+           lw_write_path_bench_ins" \
+     -c "ALTER TABLE items REPLICA IDENTITY $identity" \
+     -c "DROP TRIGGER IF EXISTS lw_item_qty_updated_trigger ON items" \
      -c "TRUNCATE items RESTART IDENTITY" \
      -c "DROP SCHEMA IF EXISTS libwatch CASCADE" \
      -c "INSERT INTO items (label, qty, owner_id) SELECT 'item ' || i, 0,
@@ -90,7 +112,7 @@ SQL
 for round in $(seq 1 "$rounds"); do
   echo "== round $round of $rounds" >&2
   for mode in $modes; do
-    reset_table >/dev/null
+    reset_table "$mode" >/dev/null
     install "$mode"
     ms=$(statement_ms "UPDATE items SET qty = qty + 1")
     echo "mode=$mode test=update_all_qualify ms=$ms" >>"$results"
@@ -99,14 +121,17 @@ for round in $(seq 1 "$rounds"); do
   done
   for clients in 1 8 32; do
     for mode in $modes; do
-      reset_table >/dev/null
+      reset_table "$mode" >/dev/null
       listener=""
       if [ "$mode" != none ]; then
         "$cli" tail "$work/$mode.toml" >/dev/null 2>&1 &
         listener=$!
-        # tail installs the trigger; wait until it exists.
-        until [ "$(pg -tAc "SELECT count(*) FROM pg_trigger
-                 WHERE tgname = 'lw_item_qty_updated_trigger'")" = 1 ]; do
+        # tail installs the trigger (or the slot, and streams it); wait
+        # until it is in place.
+        until [ "$(pg -tAc "SELECT (SELECT count(*) FROM pg_trigger
+                 WHERE tgname = 'lw_item_qty_updated_trigger')
+                 + (SELECT count(*) FROM pg_replication_slots
+                 WHERE slot_name = 'lw_write_path_bench' AND active)")" = 1 ]; do
           sleep 0.1
         done
         sleep 0.5
@@ -124,7 +149,7 @@ for round in $(seq 1 "$rounds"); do
     done
   done
 done
-pg -c "DROP TRIGGER IF EXISTS lw_item_qty_updated_trigger ON items" >/dev/null
+reset_table none >/dev/null
 
 awk '
 function median(key,   n, i, j, t, a) {
@@ -143,22 +168,24 @@ function median(key,   n, i, j, t, a) {
   }
 }
 END {
-  print "| 100,000-row UPDATE, trigger_columns = [qty] (ms, vs no trigger) | no trigger | row level | statement level | durable, notify | durable, poll |"
-  print "|---|---|---|---|---|---|"
+  print "| 100,000-row UPDATE, trigger_columns = [qty] (ms, vs no trigger) | no trigger | row level | statement level | durable, notify | durable, poll | WAL | WAL, identity FULL |"
+  print "|---|---|---|---|---|---|---|---|"
   split("update_all_qualify update_none_qualify", tests, " ")
   for (t = 1; t <= 2; t++) {
     n = median("none/" tests[t]); r = median("row/" tests[t]); s = median("statement/" tests[t])
     dn = median("durable_notify/" tests[t]); dp = median("durable_poll/" tests[t])
-    printf "| %s | %.0f | %.0f (%.2f) | %.0f (%.2f) | %.0f (%.2f) | %.0f (%.2f) |\n", tests[t] == "update_all_qualify" ? "SET qty = qty + 1 (all qualify)" : "SET updated_at = now() (none qualifies)", n, r, r / n, s, s / n, dn, dn / n, dp, dp / n
+    w = median("wal/" tests[t]); wf = median("wal_full/" tests[t])
+    printf "| %s | %.0f | %.0f (%.2f) | %.0f (%.2f) | %.0f (%.2f) | %.0f (%.2f) | %.0f (%.2f) | %.0f (%.2f) |\n", tests[t] == "update_all_qualify" ? "SET qty = qty + 1 (all qualify)" : "SET updated_at = now() (none qualifies)", n, r, r / n, s, s / n, dn, dn / n, dp, dp / n, w, w / n, wf, wf / n
   }
   print ""
   print "| pgbench single-row updates | writers | tps | mean latency (ms) | tps vs no trigger |"
   print "|---|---|---|---|---|"
   split("1 8 32", cs, " ")
-  split("none row statement durable_notify durable_poll", ms, " ")
+  split("none row statement durable_notify durable_poll wal wal_full", ms, " ")
   name["none"] = "no trigger"; name["row"] = "row level"; name["statement"] = "statement level"
   name["durable_notify"] = "durable, wakeup = notify"; name["durable_poll"] = "durable, wakeup = poll"
-  for (c = 1; c <= 3; c++) for (m = 1; m <= 5; m++) {
+  name["wal"] = "WAL"; name["wal_full"] = "WAL, identity FULL"
+  for (c = 1; c <= 3; c++) for (m = 1; m <= 7; m++) {
     k = ms[m] "/" cs[c]; base = median("none/" cs[c] "/tps")
     printf "| %s | %s | %.0f | %.3f | %.2f |\n", name[ms[m]], cs[c], median(k "/tps"), median(k "/lat"), median(k "/tps") / base
   }
