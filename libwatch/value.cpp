@@ -1,5 +1,7 @@
 #include "libwatch/value.hpp"
 
+#include "libwatch/json_string.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -107,35 +109,8 @@ std::string value::to_json() const {
     return "\"" + to_text() + "\"";
   if (kind_ != kind::string)
     return to_text();
-  std::string out = "\"";
-  for (char c : text_) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  std::string out;
+  append_json_string(text_, out);
   return out;
 }
 

@@ -8,6 +8,21 @@
 
 namespace libwatch::pg {
 
+const std::string replication_state_query = R"sql(
+SELECT p.oid IS NOT NULL AS has_publication,
+       COALESCE(pg_catalog.obj_description(p.oid, 'pg_publication'), '')
+         AS comment,
+       s.slot_name IS NOT NULL AS has_slot,
+       COALESCE(s.database::text, '') AS slot_database,
+       COALESCE(s.plugin::text, '') AS plugin,
+       COALESCE(s.wal_status, '') AS wal_status,
+       COALESCE(s.active, false) AS active,
+       COALESCE(s.active_pid, 0) AS active_pid,
+       pg_catalog.current_database() AS database
+  FROM (SELECT 1) AS one
+  LEFT JOIN pg_catalog.pg_publication p ON p.pubname = $1
+  LEFT JOIN pg_catalog.pg_replication_slots s ON s.slot_name = $2)sql";
+
 namespace {
 
 const std::string settings_query = R"sql(
@@ -25,21 +40,6 @@ SELECT pg_catalog.current_setting('wal_level') AS wal_level,
        pg_catalog.current_database() AS database
   FROM pg_catalog.pg_roles r
  WHERE r.rolname = current_user)sql";
-
-const std::string state_query = R"sql(
-SELECT p.oid IS NOT NULL AS has_publication,
-       COALESCE(pg_catalog.obj_description(p.oid, 'pg_publication'), '')
-         AS comment,
-       s.slot_name IS NOT NULL AS has_slot,
-       COALESCE(s.database::text, '') AS slot_database,
-       COALESCE(s.plugin::text, '') AS plugin,
-       COALESCE(s.wal_status, '') AS wal_status,
-       COALESCE(s.active, false) AS active,
-       COALESCE(s.active_pid, 0) AS active_pid,
-       pg_catalog.current_database() AS database
-  FROM (SELECT 1) AS one
-  LEFT JOIN pg_catalog.pg_publication p ON p.pubname = $1
-  LEFT JOIN pg_catalog.pg_replication_slots s ON s.slot_name = $2)sql";
 
 const std::string table_query = R"sql(
 SELECT c.oid, c.relkind,
@@ -319,8 +319,8 @@ check_replication(connection& conn, const replication_names& names,
   if (set->rows() != 1)
     return make_error(errc::query_failed,
                       context + ": the current role is not in pg_roles");
-  auto st
-    = conn.exec(context, state_query, {names.publication, names.slot}, timeout);
+  auto st = conn.exec(context, replication_state_query,
+                      {names.publication, names.slot}, timeout);
   if (!st)
     return st.error();
   std::vector<replication_problem> out;

@@ -66,4 +66,9 @@ check_tables(connection& conn, const replication_names& names,
              std::vector<replication_problem>& problems,
              caf::timespan timeout = caf::timespan{0});
 
+/// Reads, for `$1` = publication and `$2` = slot: has_publication, comment,
+/// has_slot, slot_database, plugin, wal_status, active, active_pid,
+/// database. Shared by the check and the setup.
+extern const std::string replication_state_query;
+
 } // namespace libwatch::pg

@@ -16,21 +16,6 @@ namespace {
 
 // -- queries -----------------------------------------------------------------
 
-const std::string state_query = R"sql(
-SELECT p.oid IS NOT NULL AS has_publication,
-       COALESCE(pg_catalog.obj_description(p.oid, 'pg_publication'), '')
-         AS comment,
-       s.slot_name IS NOT NULL AS has_slot,
-       COALESCE(s.database::text, '') AS slot_database,
-       COALESCE(s.plugin::text, '') AS plugin,
-       COALESCE(s.wal_status, '') AS wal_status,
-       COALESCE(s.active, false) AS active,
-       COALESCE(s.active_pid, 0) AS active_pid,
-       pg_catalog.current_database() AS database
-  FROM (SELECT 1) AS one
-  LEFT JOIN pg_catalog.pg_publication p ON p.pubname = $1
-  LEFT JOIN pg_catalog.pg_replication_slots s ON s.slot_name = $2)sql";
-
 const std::string publications_query = R"sql(
 SELECT p.pubname,
        COALESCE(pg_catalog.obj_description(p.oid, 'pg_publication'), '')
@@ -173,7 +158,8 @@ caf::expected<result> read_state(connection& conn,
                                  const replication_names& names,
                                  caf::timespan timeout) {
   return conn.exec("reading the state of replication slot " + names.slot,
-                   state_query, {names.publication, names.slot}, timeout);
+                   replication_state_query, {names.publication, names.slot},
+                   timeout);
 }
 
 caf::error foreign_slot(const replication_names& names, const result& st) {

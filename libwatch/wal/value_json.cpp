@@ -1,5 +1,7 @@
 #include "libwatch/wal/value_json.hpp"
 
+#include "libwatch/json_string.hpp"
+
 #include <cstdio>
 
 namespace libwatch::wal {
@@ -229,41 +231,7 @@ private:
 } // namespace
 
 void escape_json(std::string_view text, std::string& out) {
-  out += '"';
-  for (char c : text) {
-    switch (c) {
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < ' ') {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  append_json_string(text, out, json_escapes::postgres);
 }
 
 column_rendering rendering_of(const column_info& column) {
