@@ -119,6 +119,10 @@ public:
     // Registered while starting (waiting for the server consumed their
     // wake-ups).
     take_requests();
+    // What arrived with START's answer already sits in libpq's buffer: the
+    // socket would not wake us for it.
+    if (!drain())
+      return;
     for (;;) {
       pollfd fds[2]
         = {{owner_.wake_fd(), POLLIN, 0}, {conn_.socket(), POLLIN, 0}};
