@@ -37,6 +37,8 @@ watcher_details details_of(const resolved_watcher& w) {
 instance_status instance_core::status() const {
   instance_status result;
   connection->fill(result);
+  if (wal_connection)
+    wal_connection->fill(result, true);
   for (auto& w : watchers)
     result.watchers.push_back(w->snapshot());
   return result;

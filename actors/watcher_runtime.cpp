@@ -84,11 +84,12 @@ void connection_board::count_reconnect() {
   ++reconnects_;
 }
 
-void connection_board::fill(instance_status& out) const {
+void connection_board::fill(instance_status& out, bool replication) const {
   std::lock_guard<std::mutex> guard{mtx_};
-  out.connection = phase_;
-  out.reconnects = reconnects_;
-  out.last_connection_error = last_error_;
+  (replication ? out.replication : out.connection) = phase_;
+  (replication ? out.replication_reconnects : out.reconnects) = reconnects_;
+  (replication ? out.last_replication_error : out.last_connection_error)
+    = last_error_;
 }
 
 } // namespace libwatch

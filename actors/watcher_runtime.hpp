@@ -77,7 +77,9 @@ class connection_board {
 public:
   void set(std::string phase, std::string error = {});
   void count_reconnect();
-  void fill(instance_status& out) const;
+  /// Writes the phase, reconnects and last error to `out`'s connection
+  /// fields, or with `replication` to its replication fields.
+  void fill(instance_status& out, bool replication = false) const;
 
 private:
   mutable std::mutex mtx_;

@@ -65,13 +65,19 @@ struct instance_status {
   uint64_t reconnects = 0;
   /// Why the last connection attempt failed or the connection was lost.
   std::string last_connection_error;
+  /// The same three for the replication connection of `source = "wal"`
+  /// watchers; `replication` is empty when no watcher reads the WAL.
+  std::string replication;
+  uint64_t replication_reconnects = 0;
+  std::string last_replication_error;
   std::vector<watcher_status> watchers;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, instance_status& x) {
   return f(caf::meta::type_name("libwatch::instance_status"), x.connection,
-           x.reconnects, x.last_connection_error, x.watchers);
+           x.reconnects, x.last_connection_error, x.replication,
+           x.replication_reconnects, x.last_replication_error, x.watchers);
 }
 
 } // namespace libwatch

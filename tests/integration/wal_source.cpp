@@ -156,6 +156,9 @@ CAF_TEST(an_unchanged_toasted_value_is_never_reported_as_null) {
   CAF_CHECK_EQUAL(std::string{*body->as_string()},
                   db.scalar("SELECT body FROM docs WHERE id = 1"));
   CAF_CHECK_EQUAL(c->at("n"), value{1});
+  auto st = inst.status();
+  CAF_CHECK_EQUAL(st.replication, "connected");
+  CAF_CHECK_EQUAL(st.connection, "connected");
 }
 
 CAF_TEST(a_slot_dropped_behind_libwatchs_back_is_a_gap_and_never_recreated) {
@@ -186,6 +189,10 @@ CAF_TEST(a_slot_dropped_behind_libwatchs_back_is_a_gap_and_never_recreated) {
            || st.watchers[0].last_error.find("does not exist")
                 != std::string::npos;
     return told;
+  }));
+  CAF_CHECK(eventually([&] {
+    return inst.status().last_replication_error.find("does not exist")
+           != std::string::npos;
   }));
   db.exec("INSERT INTO posts VALUES (2, 'b', 0)");
   CAF_CHECK(nothing_arrives(self));
