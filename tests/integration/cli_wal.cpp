@@ -26,7 +26,6 @@ struct fixture : items_fixture {
 [[watcher]]
 table = "items"
 events = ["inserted", "updated", "deleted"]
-extra_columns = ["name"]
 source = "wal"
 )") {
     return config("[wal]\nslot = " + toml_string(consumer) + "\n" + watchers);
