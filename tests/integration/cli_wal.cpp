@@ -7,9 +7,12 @@
 #define CAF_SUITE cli_wal
 #include <caf/test/unit_test.hpp>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "integration/cli_fixture.hpp"
+#include "libwatch/pg/connection.hpp"
 
 using namespace libwatch;
 using namespace libwatch::testing;
@@ -205,6 +208,33 @@ CAF_TEST(status_reports_another_consumers_slot_as_an_orphan) {
   for (auto& o : doc["orphans"])
     found = found || (o["kind"] == "slot" && o["name"] == slot);
   CAF_CHECK(found);
+}
+
+CAF_TEST(uninstall_leaves_a_slot_a_walsender_streams_from_and_exits_1) {
+  auto cfg = wal_config();
+  CAF_REQUIRE_EQUAL(run_cli({"install", cfg}).exit_code, 0);
+  auto repl
+    = pg::connection::open(db.dsn() + " replication=database", "cli-wal-test");
+  CAF_REQUIRE(repl);
+  CAF_REQUIRE(repl->send("START_REPLICATION SLOT " + slot
+                         + " LOGICAL 0/0 (proto_version '1', "
+                           "publication_names '"
+                         + slot + "')"));
+  auto active = [&] {
+    return db.scalar("SELECT active FROM pg_replication_slots WHERE "
+                     "slot_name = '"
+                     + slot + "'")
+           == "t";
+  };
+  for (int i = 0; i < 100 && !active(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CAF_REQUIRE(active());
+  auto res = run_cli({"uninstall", cfg});
+  CLI_CHECK(res.exit_code == 1, res.out << res.err);
+  CLI_CHECK(contains(res.out, "in use slot " + slot), res.out);
+  CLI_CHECK(contains(res.out, "is in use by the walsender of PID"), res.out);
+  CAF_CHECK_EQUAL(slots(), "1");
+  CAF_CHECK(publications() != "0");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
