@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "cli/replication.hpp"
 #include "libwatch/error.hpp"
+#include "libwatch/identifiers.hpp"
 #include "libwatch/object_display.hpp"
 
 namespace libwatch::cli {
@@ -44,9 +46,41 @@ json nullable(const std::string& x) {
   return x.empty() ? json(nullptr) : json(x);
 }
 
+json bytes(int64_t n) {
+  return n < 0 ? json(nullptr) : json(n);
+}
+
+json wal_objects_json(const watcher_report& x, json& out) {
+  json publication;
+  publication["name"] = nullable(x.publication);
+  publication["state"] = publication_state(x);
+  json slot;
+  slot["state"] = x.slot;
+  out["function"] = nullptr;
+  out["trigger"] = nullptr;
+  out["publication"] = std::move(publication);
+  out["slot"] = std::move(slot);
+  out["differences"] = json::array();
+  return out;
+}
+
 json watcher_json(const watcher_report& x) {
   auto& w = x.watcher.watcher;
   auto& st = x.objects;
+  if (reads_wal(w.spec)) {
+    json out;
+    out["watcher"] = watcher_name(w.spec);
+    out["schema"] = w.spec.schema;
+    out["table"] = w.spec.table;
+    out["event"] = std::string{to_string_view(w.spec.event)};
+    out["label"] = nullable(w.spec.label);
+    out["source"] = "wal";
+    out["state"] = watcher_state(x);
+    out["error"]
+      = x.watcher.resolved() ? json(nullptr) : json(describe(x.watcher.error));
+    out["channel"] = w.names.channel;
+    return wal_objects_json(x, out);
+  }
   json function;
   function["schema"] = w.spec.schema;
   function["name"] = w.names.function;
@@ -71,6 +105,7 @@ json watcher_json(const watcher_report& x) {
   out["table"] = w.spec.table;
   out["event"] = std::string{to_string_view(w.spec.event)};
   out["label"] = nullable(w.spec.label);
+  out["source"] = "trigger";
   out["state"] = watcher_state(x);
   out["error"]
     = x.watcher.resolved() ? json(nullptr) : json(describe(x.watcher.error));
@@ -92,12 +127,84 @@ json orphan_json(const pg::owned_object& x) {
   return out;
 }
 
+json orphan_json(const pg::replication_orphan& x) {
+  bool slot = x.kind == pg::replication_orphan::kind_t::slot;
+  json out;
+  out["kind"] = slot ? "slot" : "publication";
+  out["schema"] = nullptr;
+  out["table"] = nullptr;
+  out["name"] = x.name;
+  out["watcher"] = nullptr;
+  out["consumer"] = x.consumer;
+  if (slot) {
+    out["active"] = x.active;
+    out["retained_bytes"] = bytes(x.retained_bytes);
+  }
+  return out;
+}
+
+json replication_json(const pg::replication_status& x) {
+  json publications = json::array();
+  for (auto& p : x.publications)
+    publications.push_back({{"name", p.name}, {"tables", p.tables}});
+  json out;
+  out["slot"] = x.slot;
+  out["state"] = slot_state(x);
+  out["exists"] = x.exists;
+  out["active"] = x.active;
+  out["active_pid"] = x.active_pid == 0 ? json(nullptr) : json(x.active_pid);
+  out["wal_status"] = nullable(x.wal_status);
+  out["confirmed_flush_lsn"] = nullable(x.confirmed_flush_lsn);
+  out["restart_lsn"] = nullable(x.restart_lsn);
+  out["retained_bytes"] = bytes(x.retained_bytes);
+  out["lag_bytes"] = bytes(x.flush_lag_bytes);
+  out["safe_wal_size"] = bytes(x.safe_wal_size);
+  out["publications"] = std::move(publications);
+  return out;
+}
+
+std::string bytes_text(int64_t n, const char* unknown) {
+  return n < 0 ? unknown : std::to_string(n) + " bytes";
+}
+
+void print_replication(std::ostream& out, const pg::replication_status& x) {
+  out << "\nREPLICATION (slot " << x.slot << ")\n";
+  std::string slot = slot_state(x);
+  if (x.exists)
+    slot += x.active ? ", active (pid " + std::to_string(x.active_pid) + ")"
+                     : ", inactive";
+  auto or_dash = [](const std::string& s) { return s.empty() ? "-" : s; };
+  std::vector<std::vector<std::string>> rows{
+    {"  slot", slot},
+    {"  wal_status", or_dash(x.wal_status)},
+    {"  confirmed_flush_lsn", or_dash(x.confirmed_flush_lsn)},
+    {"  restart_lsn", or_dash(x.restart_lsn)},
+    {"  retained", bytes_text(x.retained_bytes, "-")},
+    {"  lag", bytes_text(x.flush_lag_bytes, "-")},
+    {"  safe_wal_size", bytes_text(x.safe_wal_size, "unlimited or unknown")}};
+  for (auto& p : x.publications) {
+    std::string tables;
+    for (auto& t : p.tables)
+      tables += (tables.empty() ? "" : ", ") + t;
+    rows.push_back(
+      {"  publication " + p.name, tables.empty() ? "(no tables)" : tables});
+  }
+  if (x.publications.empty())
+    rows.push_back({"  publications", "none"});
+  print_table(out, rows);
+}
+
 } // namespace
 
 bool status_report::ok() const {
-  return orphans.empty()
+  return orphans.empty() && replication_orphans.empty()
+         && (!replication || slot_state(*replication) == "ok")
          && std::all_of(watchers.begin(), watchers.end(),
                         [](auto& x) { return watcher_state(x) == "ok"; });
+}
+
+std::string publication_state(const watcher_report& x) {
+  return x.publication.empty() ? "missing" : "ok";
 }
 
 std::string function_state(const watcher_report& x) {
@@ -118,6 +225,11 @@ std::string trigger_state(const watcher_report& x) {
 std::string watcher_state(const watcher_report& x) {
   if (!x.watcher.resolved())
     return "unresolved";
+  if (reads_wal(x.watcher.watcher.spec)) {
+    if (x.slot == "lost")
+      return "lost";
+    return x.slot == "ok" && publication_state(x) == "ok" ? "ok" : "missing";
+  }
   auto f = function_state(x);
   auto t = trigger_state(x);
   auto fine = [](const std::string& s) { return s == "ok" || s == "missing"; };
@@ -128,13 +240,28 @@ std::string watcher_state(const watcher_report& x) {
 }
 
 void print_text(std::ostream& out, const status_report& x) {
+  // The WAL columns appear only when a watcher reads the WAL, so the table
+  // of a trigger-only configuration reads as before.
+  bool wal = x.replication.has_value();
   std::vector<std::vector<std::string>> rows{
     {"WATCHER", "TABLE", "EVENT", "FUNCTION", "TRIGGER", "STATE"}};
+  if (wal)
+    rows[0] = {"WATCHER", "TABLE",       "EVENT", "SOURCE", "FUNCTION",
+               "TRIGGER", "PUBLICATION", "SLOT",  "STATE"};
   for (auto& r : x.watchers) {
     auto& spec = r.watcher.watcher.spec;
-    rows.push_back({watcher_name(spec), display_name(spec.schema, spec.table),
-                    std::string{to_string_view(spec.event)}, function_state(r),
-                    trigger_state(r), watcher_state(r)});
+    std::vector<std::string> row{watcher_name(spec),
+                                 display_name(spec.schema, spec.table),
+                                 std::string{to_string_view(spec.event)}};
+    if (!wal)
+      row.insert(row.end(), {function_state(r), trigger_state(r)});
+    else if (reads_wal(spec))
+      row.insert(row.end(), {"wal", "-", "-", publication_state(r), r.slot});
+    else
+      row.insert(row.end(),
+                 {"trigger", function_state(r), trigger_state(r), "-", "-"});
+    row.push_back(watcher_state(r));
+    rows.push_back(std::move(row));
   }
   print_table(out, rows);
   for (auto& r : x.watchers) {
@@ -144,6 +271,21 @@ void print_text(std::ostream& out, const status_report& x) {
     out << watcher_name(w.spec) << ":\n";
     if (!r.watcher.resolved())
       out << "  " << describe(r.watcher.error) << '\n';
+    if (reads_wal(w.spec)) {
+      auto& slot = x.replication->slot;
+      if (r.publication.empty())
+        out << "  table " << quote_qualified(w.spec.schema, w.spec.table)
+            << " is in no publication of slot " << slot
+            << ": run `libwatch install`\n";
+      if (r.slot == "missing")
+        out << "  replication slot " << slot
+            << " does not exist: run `libwatch install`\n";
+      if (r.slot == "lost")
+        out << "  replication slot " << slot
+            << " was lost (dropped or invalidated): run `libwatch install` to "
+               "start afresh; changes since the loss are not delivered\n";
+      continue;
+    }
     if (!r.objects.function_exists)
       out << "  " << function_of(w) << " does not exist\n";
     if (!r.objects.trigger_exists)
@@ -155,7 +297,10 @@ void print_text(std::ostream& out, const status_report& x) {
       out << "  " << trigger_of(w) << " is disabled (tgenabled '"
           << r.objects.trigger_enabled << "')\n";
   }
-  if (!x.orphans.empty()) {
+  if (x.replication)
+    print_replication(out, *x.replication);
+  auto orphan_count = x.orphans.size() + x.replication_orphans.size();
+  if (orphan_count > 0) {
     out << "\nORPHANS (libwatch objects that no configured watcher owns)\n";
     std::vector<std::vector<std::string>> orphan_rows{
       {"KIND", "NAME", "TABLE", "WATCHER"}};
@@ -166,6 +311,18 @@ void print_text(std::ostream& out, const status_report& x) {
                                              : display_name(o.name),
          o.table.empty() ? "-" : display_name(o.schema, o.table),
          o.watcher.empty() ? "-" : o.watcher});
+    for (auto& o : x.replication_orphans) {
+      bool slot = o.kind == pg::replication_orphan::kind_t::slot;
+      auto owner = "consumer " + o.consumer;
+      if (slot)
+        owner
+          += (o.active ? ", active" : ", inactive")
+             + (o.retained_bytes < 0
+                  ? std::string{}
+                  : ", retains " + std::to_string(o.retained_bytes) + " bytes");
+      orphan_rows.push_back(
+        {slot ? "slot" : "publication", display_name(o.name), "-", owner});
+    }
     print_table(out, orphan_rows);
   }
   auto ok_count
@@ -173,7 +330,7 @@ void print_text(std::ostream& out, const status_report& x) {
                     [](auto& r) { return watcher_state(r) == "ok"; });
   out << '\n'
       << ok_count << " of " << x.watchers.size() << " watcher(s) ok, "
-      << x.orphans.size() << " orphan(s)\n";
+      << orphan_count << " orphan(s)\n";
 }
 
 json to_json(const status_report& x) {
@@ -183,10 +340,14 @@ json to_json(const status_report& x) {
   json orphans = json::array();
   for (auto& o : x.orphans)
     orphans.push_back(orphan_json(o));
+  for (auto& o : x.replication_orphans)
+    orphans.push_back(orphan_json(o));
   json out;
   out["ok"] = x.ok();
   out["watchers"] = std::move(watchers);
   out["orphans"] = std::move(orphans);
+  out["replication"]
+    = x.replication ? replication_json(*x.replication) : json(nullptr);
   return out;
 }
 

@@ -8,9 +8,11 @@
 #include "cli/database.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/privileges.hpp"
+#include "cli/replication.hpp"
 #include "libwatch/error.hpp"
 #include "libwatch/identifiers.hpp"
 #include "libwatch/pg/catalog.hpp"
+#include "libwatch/pg/replication_check.hpp"
 #include "libwatch/pg/server_features.hpp"
 
 namespace libwatch::cli {
@@ -24,7 +26,12 @@ constexpr const char* examples = R"(Examples:
 Checks, for every watcher, without changing anything: the table exists, every
 named column exists, the primary key can be determined, and the role has
 TRIGGER on the table, CREATE on the schema and CONNECT on the database.
-Prints one line per problem (naming the watcher), or one OK line per watcher.
+For watchers with source = "wal", instead of the trigger privileges: what
+logical replication needs (wal_level, the REPLICATION attribute, a free slot,
+ownership and replica identity of each table), each problem followed by the
+exact fix. Prints one line per problem (naming the watcher), or one OK line
+per watcher; warnings (e.g. an unlimited max_slot_wal_keep_size) are printed
+but do not fail the check.
 
 Exit codes: 0 no problems; 1 problems found; 2 usage error or invalid
 configuration file; 3 database unreachable or other runtime failure.)";
@@ -70,9 +77,12 @@ watcher_spec check_columns(const watcher_spec& spec, const table_info& table,
 }
 
 // Appends the problems of one watcher; returns a description for its OK line.
-caf::expected<std::string> check_watcher(pg::connection& conn,
-                                         const watcher_spec& spec,
-                                         std::vector<std::string>& problems) {
+// A WAL watcher that resolves is appended to `wal_watchers` for
+// check_replication.
+caf::expected<std::string>
+check_watcher(pg::connection& conn, const watcher_spec& spec,
+              std::vector<std::string>& problems,
+              std::vector<resolved_watcher>& wal_watchers) {
   auto table = pg::read_table(conn, spec.schema, spec.table);
   if (!table) {
     if (!is(table.error(), errc::catalog_mismatch))
@@ -88,19 +98,55 @@ caf::expected<std::string> check_watcher(pg::connection& conn,
   bool pk_missing = !spec.primary_key.empty() && stripped.primary_key.empty();
   std::string pk;
   if (!pk_missing) {
-    if (auto w = resolve(stripped, *table))
+    if (auto w = resolve(stripped, *table)) {
       pk = w->primary_key.name;
-    else
+      if (reads_wal(spec) && problems.size() == before)
+        wal_watchers.push_back(std::move(*w));
+    } else {
       problems.push_back(describe(w.error()));
+    }
   }
+  auto description
+    = "table " + qualified(*table) + ", primary key " + quote_identifier(pk);
+  if (reads_wal(spec)) // no trigger: replication is checked for all at once
+    return problems.size() > before ? std::string{} : description;
   auto privileges = watcher_privilege_problems(conn, spec);
   if (!privileges)
     return privileges.error();
   problems.insert(problems.end(), privileges->begin(), privileges->end());
   if (problems.size() > before)
     return std::string{};
-  return "table " + qualified(*table) + ", primary key " + quote_identifier(pk)
-         + ", privileges in place";
+  return description + ", privileges in place";
+}
+
+// Appends what the WAL watchers of `cfg` lack to `problems` (errors) and
+// `warnings`, each followed by its fix.
+caf::error check_wal(pg::connection& conn, const watch_config& cfg,
+                     const std::vector<resolved_watcher>& wal_watchers,
+                     std::vector<std::string>& problems,
+                     std::vector<std::string>& warnings) {
+  auto names = wal_names(cfg);
+  if (!names) {
+    problems.push_back("[wal] slot: " + describe(names.error()));
+    return caf::none;
+  }
+  auto found = pg::check_replication(conn, *names, wal_watchers);
+  if (!found) {
+    if (!is(found.error(), errc::catalog_mismatch))
+      return found.error();
+    problems.push_back("replication slot " + names->slot + ": "
+                       + describe(found.error()));
+    return caf::none;
+  }
+  for (auto& p : *found) {
+    auto line = "replication slot " + names->slot + ": " + p.description
+                + "\n  fix: " + p.fix;
+    if (p.severity == pg::problem_severity::error)
+      problems.push_back(std::move(line));
+    else
+      warnings.push_back("warning: " + line);
+  }
+  return caf::none;
 }
 
 int run_check(const std::string& path) {
@@ -120,8 +166,9 @@ int run_check(const std::string& path) {
   }
   problems.insert(problems.end(), db->begin(), db->end());
   std::vector<std::string> ok_lines;
+  std::vector<resolved_watcher> wal_watchers;
   for (auto& spec : cfg.watchers) {
-    auto fine = check_watcher(conn, spec, problems);
+    auto fine = check_watcher(conn, spec, problems, wal_watchers);
     if (!fine) {
       report(fine.error());
       return exit_code::runtime_failure;
@@ -129,6 +176,21 @@ int run_check(const std::string& path) {
     if (!fine->empty())
       ok_lines.push_back("OK " + watcher_name(spec) + ": " + *fine);
   }
+  std::vector<std::string> warnings;
+  if (has_wal_watchers(cfg)) {
+    auto before = problems.size();
+    if (auto err = check_wal(conn, cfg, wal_watchers, problems, warnings)) {
+      report(err);
+      return exit_code::runtime_failure;
+    }
+    if (problems.size() == before)
+      ok_lines.push_back("OK replication slot lw_" + cfg.wal.slot
+                         + ": publications and slot can be set up for "
+                         + std::to_string(wal_watchers.size())
+                         + " WAL watcher(s)");
+  }
+  for (auto& w : warnings)
+    std::cout << w << '\n';
   if (!problems.empty()) {
     for (auto& p : problems)
       std::cout << p << '\n';

@@ -8,10 +8,12 @@
 #include "cli/config_file.hpp"
 #include "cli/database.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/replication.hpp"
 #include "libwatch/error.hpp"
 #include "libwatch/object_display.hpp"
 #include "libwatch/pg/catalog.hpp"
 #include "libwatch/pg/inventory.hpp"
+#include "libwatch/pg/replication_setup.hpp"
 #include "libwatch/sql/trigger_sql.hpp"
 
 namespace libwatch::cli {
@@ -31,6 +33,13 @@ a trigger that calls such a function. Prints one line per object:
   skipped ... : exists but is not libwatch's
   in use  ... : a running libwatch node still listens for this watcher
                 (it holds the watcher's node lock); nothing of it is dropped
+Watchers with source = "wal" have no trigger: their consumer's replication
+slot and publications (lw_SLOT, lw_SLOT_ins; only those carrying libwatch's
+comment) are dropped once for the whole configuration:
+  dropped slot lw_SLOT
+  dropped publication lw_SLOT
+  in use  slot lw_SLOT: a running libwatch node streams from it; nothing of
+          it is dropped
 Objects that no configured watcher owns (see `libwatch status`) are left alone.
 
 Exit codes: 0 done; 1 an object was skipped, in use or could not be dropped;
@@ -117,6 +126,66 @@ int uninstall_one(pg::connection& conn, const watcher_spec& spec) {
   return skipped ? exit_code::problems_found : exit_code::ok;
 }
 
+// Drops the slot and publications of the WAL watchers' consumer; returns an
+// exit code.
+int uninstall_wal(pg::connection& conn, const watch_config& cfg) {
+  auto names = wal_names(cfg);
+  if (!names) {
+    std::cout << "failed to drop the replication objects: "
+              << describe(names.error()) << std::endl;
+    return exit_code::problems_found;
+  }
+  auto before = pg::replication_status_of(conn, *names);
+  if (!before) {
+    report(before.error());
+    return exit_code::runtime_failure;
+  }
+  if (auto err = pg::uninstall_replication(conn, *names)) {
+    if (is(err, errc::connection_failed)) {
+      report(err);
+      return exit_code::runtime_failure;
+    }
+    if (is(err, errc::in_use)) {
+      // Dropping the publications under a streaming walsender would break
+      // its stream; dropping the slot would lose its position.
+      std::cout << "in use slot " << names->slot << ": " << describe(err)
+                << "; stop it first" << std::endl;
+      return exit_code::problems_found;
+    }
+    std::cout << "failed to drop replication slot " << names->slot
+              << " and its publications: " << describe(err) << std::endl;
+    return exit_code::problems_found;
+  }
+  auto after = pg::replication_status_of(conn, *names);
+  if (!after) {
+    report(after.error());
+    return exit_code::runtime_failure;
+  }
+  std::cout << (before->exists ? "dropped slot " : "absent slot ")
+            << names->slot << (before->exists ? "\n" : ": nothing to drop\n");
+  int result = exit_code::ok;
+  for (auto* pub : {&names->publication, &names->insert_publication}) {
+    auto has = [&](const pg::replication_status& st) {
+      for (auto& p : st.publications)
+        if (p.name == *pub)
+          return true;
+      return false;
+    };
+    if (!has(*before)) {
+      if (pub == &names->publication)
+        std::cout << "absent publication " << *pub << ": nothing to drop\n";
+    } else if (has(*after)) {
+      std::cout << "skipped publication " << *pub
+                << ": exists but is not libwatch's (no libwatch comment)\n";
+      result = exit_code::problems_found;
+    } else {
+      std::cout << "dropped publication " << *pub << '\n';
+    }
+  }
+  std::cout << std::flush;
+  return result;
+}
+
 int run_uninstall(const std::string& path) {
   int code = exit_code::ok;
   auto session = open_session(path, code);
@@ -126,7 +195,16 @@ int run_uninstall(const std::string& path) {
   auto& conn = session->conn;
   int result = exit_code::ok;
   for (auto& spec : cfg.watchers) {
+    if (reads_wal(spec))
+      continue; // no trigger; the consumer's objects are dropped below
     auto rc = uninstall_one(conn, spec);
+    if (rc == exit_code::runtime_failure)
+      return rc;
+    if (rc != exit_code::ok)
+      result = rc;
+  }
+  if (has_wal_watchers(cfg)) {
+    auto rc = uninstall_wal(conn, cfg);
     if (rc == exit_code::runtime_failure)
       return rc;
     if (rc != exit_code::ok)
@@ -139,8 +217,8 @@ int run_uninstall(const std::string& path) {
 
 command add_uninstall_command(CLI::App& parent) {
   auto* app = parent.add_subcommand(
-    "uninstall", "Drop the functions and triggers install created (only "
-                 "libwatch's own objects)");
+    "uninstall", "Drop the functions and triggers (WAL watchers: slot and "
+                 "publications) install created (only libwatch's own objects)");
   auto path = std::make_shared<std::string>();
   add_config_argument(*app, *path);
   app->footer(examples);
