@@ -16,6 +16,12 @@ namespace {
 
 // -- queries -----------------------------------------------------------------
 
+const std::string in_publication_query = R"sql(
+SELECT 1
+  FROM pg_catalog.pg_publication_rel r
+  JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid
+ WHERE p.pubname = $1 AND r.prrelid = $2::regclass)sql";
+
 const std::string publications_query = R"sql(
 SELECT p.pubname,
        COALESCE(pg_catalog.obj_description(p.oid, 'pg_publication'), '')
@@ -323,9 +329,20 @@ ensure_publications(connection& conn, const replication_names& names,
         }
         std::string add_main;
         std::string add_insert;
+        // A table moving to the main publication (it got an update or delete
+        // watcher) leaves the insert-only one: each table in one place.
+        std::vector<std::string> leave_insert;
         for (auto& t : *tables) {
           if (t.published)
             continue;
+          if (!t.inserts_only && has_insert) {
+            auto in_insert
+              = step(in_publication_query, {names.insert_publication, t.table});
+            if (!in_insert)
+              return in_insert.error();
+            if (in_insert->rows() > 0)
+              leave_insert.push_back(t.table);
+          }
           auto& list = t.inserts_only ? add_insert : add_main;
           list += (list.empty() ? "" : ", ") + t.table;
         }
@@ -360,6 +377,13 @@ ensure_publications(connection& conn, const replication_names& names,
             return err;
         if (auto err = add(names.publication, add_main))
           return err;
+        for (auto& table : leave_insert)
+          if (auto res = step("ALTER PUBLICATION "
+                                + quote_identifier(names.insert_publication)
+                                + " DROP TABLE " + table,
+                              {});
+              !res)
+            return res.error();
         out.push_back(names.publication);
         // Created with the main one even while empty: the stream names both
         // when it starts, and one created later would go unread until the

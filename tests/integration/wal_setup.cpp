@@ -157,6 +157,27 @@ CAF_TEST(consumer_names_become_slot_and_publication_names) {
                         errc::invalid_spec));
 }
 
+CAF_TEST(a_table_set_up_for_inserts_then_updates_ends_in_one_publication) {
+  db.exec("CREATE TABLE posts (id int PRIMARY KEY, v int)");
+  // One watcher at a time, as each watcher installs itself at start.
+  auto inserted = watch(conn, watcher_spec::on("posts", event_kind::inserted));
+  CAF_REQUIRE_EQUAL(failure(pg::setup_replication(conn, names, {inserted})),
+                    "");
+  auto updated = watch(conn, watcher_spec::on("posts", event_kind::updated));
+  CAF_REQUIRE_EQUAL(failure(pg::setup_replication(conn, names, {updated})), "");
+  auto st = value_or_throw(pg::replication_status_of(conn, names), "st");
+  CAF_REQUIRE_EQUAL(st.publications.size(), 2u);
+  CAF_CHECK_EQUAL(st.publications[0].tables,
+                  std::vector<std::string>{"\"public\".\"posts\""});
+  CAF_CHECK(st.publications[1].tables.empty());
+  // And the inserted watcher set up again does not move it back.
+  CAF_REQUIRE_EQUAL(failure(pg::setup_replication(conn, names, {inserted})),
+                    "");
+  auto again = value_or_throw(pg::replication_status_of(conn, names), "st");
+  CAF_CHECK_EQUAL(again.publications[0].tables, st.publications[0].tables);
+  CAF_CHECK(again.publications[1].tables.empty());
+}
+
 CAF_TEST(setting_up_twice_leaves_the_same_publications_and_one_slot) {
   db.exec("CREATE TABLE posts (id int PRIMARY KEY, v int)");
   db.exec("CREATE TABLE log (a int, b text)");
