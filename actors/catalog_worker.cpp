@@ -80,22 +80,21 @@ caf::expected<std::string> fetch_row(pg::connection& conn,
 
 struct catalog_worker_state {
   worker_connection db;
-  std::string wal_consumer;
+  std::string wal_slot;
   static inline const char* name = "libwatch.catalog_worker";
 };
 
 catalog_worker_actor::behavior_type catalog_worker(
   catalog_worker_actor::stateful_pointer<catalog_worker_state> self,
-  pg::connect_options options, caf::timespan timeout,
-  std::string wal_consumer) {
+  pg::connect_options options, caf::timespan timeout, std::string wal_slot) {
   self->state.db = worker_connection{std::move(options), timeout};
-  self->state.wal_consumer = std::move(wal_consumer);
+  self->state.wal_slot = std::move(wal_slot);
   return {
     [self](install_atom,
            const watcher_spec& spec) -> caf::result<resolved_watcher> {
       auto& db = self->state.db;
       return db.run([&](pg::connection& conn) {
-        return pg::install_watcher(conn, spec, self->state.wal_consumer,
+        return pg::install_watcher(conn, spec, self->state.wal_slot,
                                    db.timeout());
       });
     },
@@ -119,9 +118,9 @@ catalog_worker_actor::behavior_type catalog_worker(
 catalog_worker_actor spawn_catalog_worker(caf::actor_system& sys,
                                           pg::connect_options options,
                                           caf::timespan timeout,
-                                          std::string wal_consumer) {
+                                          std::string wal_slot) {
   return sys.spawn<caf::detached>(catalog_worker, std::move(options), timeout,
-                                  std::move(wal_consumer));
+                                  std::move(wal_slot));
 }
 
 } // namespace libwatch

@@ -37,7 +37,7 @@ typename Inspector::result_type inspect(Inspector& f, orphan_report& x) {
 /// - `(install_atom, watcher_spec)` -> `resolved_watcher`: reads the table
 ///   from the catalog, checks the spec against it and creates or replaces
 ///   function + trigger in one transaction under libwatch's advisory lock;
-///   for `source = "wal"` it puts the table in the consumer's publication
+///   for `source = "wal"` it puts the table in the slot's publication
 ///   and makes sure the slot exists instead (pg/wal_install.hpp).
 /// - `(orphans_atom, specs, drop)` -> `vector<orphan_report>`: libwatch
 ///   objects none of `specs` would create (with `drop`, dropped unless
@@ -53,11 +53,11 @@ using catalog_worker_actor = caf::typed_actor<
 
 /// Spawns a catalog worker. It connects lazily and reconnects after a
 /// broken connection on its next request. `timeout` bounds each statement
-/// and lock wait (0: unbounded). `wal_consumer` names the publication and
+/// and lock wait (0: unbounded). `wal_slot` names the publications and
 /// slot of `source = "wal"` watchers.
 catalog_worker_actor spawn_catalog_worker(caf::actor_system& sys,
                                           pg::connect_options options,
                                           caf::timespan timeout,
-                                          std::string wal_consumer = {});
+                                          std::string wal_slot = {});
 
 } // namespace libwatch

@@ -63,13 +63,13 @@ instance_core::details(const std::string& name) const {
 
 namespace {
 
-// The replication stream of `cfg`'s consumer; it finds each watcher's
+// The replication stream of `cfg`'s slot; it finds each watcher's
 // resolution in `core` by channel (set before the watcher registers).
 pump_factory wal_pump_factory(instance_core& core, const watch_config& cfg,
                               pg::connect_options options) {
   core.wal_connection = std::make_shared<connection_board>();
   options.application_name += "-wal";
-  // The consumer was validated with the configuration.
+  // The slot name was validated with the configuration.
   auto names = pg::replication_names_for(cfg.wal.slot);
   wal_stream_settings settings;
   if (names) {

@@ -58,7 +58,7 @@ std::string explain_start_failure(const std::string& sqlstate,
   if (sqlstate == "55006")
     return "replication slot " + slot
            + " is in use by another process (another libwatch node with "
-             "the same [wal] consumer?); waiting to take over";
+             "the same [wal] slot?); waiting to take over";
   if (sqlstate == "42704")
     return "replication slot " + slot
            + " does not exist: it was dropped behind libwatch's back, and "

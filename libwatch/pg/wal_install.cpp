@@ -7,16 +7,17 @@
 
 namespace libwatch::pg {
 
-caf::expected<resolved_watcher>
-install_from_wal(connection& conn, const watcher_spec& spec,
-                 const std::string& wal_consumer, caf::timespan timeout) {
+caf::expected<resolved_watcher> install_from_wal(connection& conn,
+                                                 const watcher_spec& spec,
+                                                 const std::string& wal_slot,
+                                                 caf::timespan timeout) {
   if (conn.server_version() < wal_source_version)
     return make_error(
       errc::unsupported_server,
       "watcher " + watcher_name(spec) + ": source = \"wal\" needs PostgreSQL "
         + std::to_string(major_version(wal_source_version))
         + " or later; the server is " + std::to_string(conn.server_version()));
-  auto names = replication_names_for(wal_consumer);
+  auto names = replication_names_for(wal_slot);
   if (!names)
     return names.error();
   auto resolved = read_resolved(conn, spec, timeout);
@@ -32,10 +33,10 @@ install_from_wal(connection& conn, const watcher_spec& spec,
 
 caf::expected<resolved_watcher> install_watcher(connection& conn,
                                                 const watcher_spec& spec,
-                                                const std::string& wal_consumer,
+                                                const std::string& wal_slot,
                                                 caf::timespan timeout) {
   if (spec.source == watch_source::wal)
-    return install_from_wal(conn, spec, wal_consumer, timeout);
+    return install_from_wal(conn, spec, wal_slot, timeout);
   return install(conn, spec, timeout);
 }
 

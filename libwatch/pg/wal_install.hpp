@@ -14,20 +14,20 @@
 namespace libwatch::pg {
 
 /// A `source = "wal"` watcher: resolves it, then makes sure the
-/// publications of `wal_consumer` carry its table and the slot exists
+/// publications of `wal_slot` carry its table and the slot exists
 /// (`setup_replication`). Refuses, with the fix in the message, a table
 /// whose writers the publication would break or whose replica identity does
 /// not give the watcher the old values it needs; a lost slot is
 /// `errc::slot_lost` and is never re-created here.
 caf::expected<resolved_watcher>
 install_from_wal(connection& conn, const watcher_spec& spec,
-                 const std::string& wal_consumer,
+                 const std::string& wal_slot,
                  caf::timespan timeout = caf::timespan{0});
 
 /// `install` or `install_from_wal`, as `spec.source` says.
 caf::expected<resolved_watcher>
 install_watcher(connection& conn, const watcher_spec& spec,
-                const std::string& wal_consumer,
+                const std::string& wal_slot,
                 caf::timespan timeout = caf::timespan{0});
 
 } // namespace libwatch::pg
