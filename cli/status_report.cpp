@@ -50,7 +50,26 @@ json bytes(int64_t n) {
   return n < 0 ? json(nullptr) : json(n);
 }
 
-json wal_objects_json(const watcher_report& x, json& out) {
+// The fields every watcher has, whatever its source.
+json watcher_common_json(const watcher_report& x) {
+  auto& w = x.watcher.watcher;
+  json out;
+  out["watcher"] = watcher_name(w.spec);
+  out["schema"] = w.spec.schema;
+  out["table"] = w.spec.table;
+  out["event"] = std::string{to_string_view(w.spec.event)};
+  out["label"] = nullable(w.spec.label);
+  out["source"] = reads_wal(w.spec) ? "wal" : "trigger";
+  out["state"] = watcher_state(x);
+  out["error"]
+    = x.watcher.resolved() ? json(nullptr) : json(describe(x.watcher.error));
+  out["channel"] = w.names.channel;
+  return out;
+}
+
+// A WAL watcher has a publication and a slot instead of function and
+// trigger.
+void add_wal_objects(const watcher_report& x, json& out) {
   json publication;
   publication["name"] = nullable(x.publication);
   publication["state"] = publication_state(x);
@@ -61,25 +80,15 @@ json wal_objects_json(const watcher_report& x, json& out) {
   out["publication"] = std::move(publication);
   out["slot"] = std::move(slot);
   out["differences"] = json::array();
-  return out;
 }
 
 json watcher_json(const watcher_report& x) {
   auto& w = x.watcher.watcher;
   auto& st = x.objects;
+  auto out = watcher_common_json(x);
   if (reads_wal(w.spec)) {
-    json out;
-    out["watcher"] = watcher_name(w.spec);
-    out["schema"] = w.spec.schema;
-    out["table"] = w.spec.table;
-    out["event"] = std::string{to_string_view(w.spec.event)};
-    out["label"] = nullable(w.spec.label);
-    out["source"] = "wal";
-    out["state"] = watcher_state(x);
-    out["error"]
-      = x.watcher.resolved() ? json(nullptr) : json(describe(x.watcher.error));
-    out["channel"] = w.names.channel;
-    return wal_objects_json(x, out);
+    add_wal_objects(x, out);
+    return out;
   }
   json function;
   function["schema"] = w.spec.schema;
@@ -99,17 +108,6 @@ json watcher_json(const watcher_report& x) {
                          ? json(std::string(1, st.trigger_enabled))
                          : json(nullptr);
   trigger["state"] = trigger_state(x);
-  json out;
-  out["watcher"] = watcher_name(w.spec);
-  out["schema"] = w.spec.schema;
-  out["table"] = w.spec.table;
-  out["event"] = std::string{to_string_view(w.spec.event)};
-  out["label"] = nullable(w.spec.label);
-  out["source"] = "trigger";
-  out["state"] = watcher_state(x);
-  out["error"]
-    = x.watcher.resolved() ? json(nullptr) : json(describe(x.watcher.error));
-  out["channel"] = w.names.channel;
   out["function"] = std::move(function);
   out["trigger"] = std::move(trigger);
   out["differences"]

@@ -58,26 +58,6 @@ bool recover_slot(pg::connection& conn, const pg::replication_names& names) {
   return true;
 }
 
-// Adds the tables of every WAL watcher to the publications at once, so a
-// table watched for inserts and for updates goes to the main publication
-// only: watcher by watcher, its `inserted` watcher alone would also put it
-// in the insert-only one. Any failure is reported watcher by watcher below.
-void place_wal_tables(pg::connection& conn, const watch_config& cfg) {
-  auto names = wal_names(cfg);
-  if (!names)
-    return;
-  std::vector<resolved_watcher> watchers;
-  for (auto& spec : cfg.watchers) {
-    if (!reads_wal(spec))
-      continue;
-    auto w = pg::read_resolved(conn, spec);
-    if (!w)
-      return;
-    watchers.push_back(std::move(*w));
-  }
-  static_cast<void>(pg::ensure_publications(conn, *names, watchers));
-}
-
 // Installs a `source = "wal"` watcher; returns an exit code.
 int install_wal(pg::connection& conn, const watch_config& cfg,
                 const watcher_spec& spec) {
@@ -121,8 +101,6 @@ int run_install(const std::string& path) {
   auto& cfg = session->config;
   auto& conn = session->conn;
   int result = exit_code::ok;
-  if (has_wal_watchers(cfg))
-    place_wal_tables(conn, cfg);
   for (auto& spec : cfg.watchers) {
     if (reads_wal(spec)) {
       auto rc = install_wal(conn, cfg, spec);

@@ -71,13 +71,14 @@ CAF_TEST(check_passes_on_a_good_wal_config_and_changes_nothing) {
 
 CAF_TEST(check_names_the_fix_for_a_table_without_replica_identity) {
   db.exec("CREATE TABLE plain (id int NOT NULL, name text)");
-  auto res = run_cli({"check", wal_config(R"(
+  auto cfg = wal_config(R"(
 [[watcher]]
 table = "plain"
 event = "updated"
 primary_key = "id"
 source = "wal"
-)")});
+)");
+  auto res = run_cli({"check", cfg});
   CLI_CHECK(res.exit_code == 1, res.out << res.err);
   CLI_CHECK(contains(res.out, "has no usable replica identity"), res.out);
   CLI_CHECK(contains(res.out, "fix: ALTER TABLE \"public\".\"plain\" "
@@ -85,13 +86,7 @@ source = "wal"
             res.out);
   // The printed fix clears the problem.
   db.exec("ALTER TABLE plain REPLICA IDENTITY FULL");
-  auto fixed = run_cli({"check", wal_config(R"(
-[[watcher]]
-table = "plain"
-event = "updated"
-primary_key = "id"
-source = "wal"
-)")});
+  auto fixed = run_cli({"check", cfg});
   CLI_CHECK(fixed.exit_code == 0, fixed.out << fixed.err);
 }
 
