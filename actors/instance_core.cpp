@@ -91,6 +91,13 @@ pump_factory wal_pump_factory(instance_core& core, const watch_config& cfg,
         return rt->resolved();
     return std::nullopt;
   };
+  settings.feedback =
+    [by_channel](const std::string& channel) -> std::shared_ptr<wal_feedback> {
+    for (auto& [name, rt] : by_channel)
+      if (name == channel)
+        return rt->wal;
+    return nullptr;
+  };
   return make_replication_pump_factory(std::move(options), std::move(settings));
 }
 
@@ -100,10 +107,13 @@ std::shared_ptr<instance_core> instance_core::create(caf::actor_system& sys,
                                                      watch_config cfg) {
   auto core = std::make_shared<instance_core>();
   core->module = std::make_shared<topic_module>(sys);
-  for (auto& spec : cfg.watchers)
-    core->watchers.push_back(std::make_shared<watcher_runtime>(
-      core->module, watcher_name(spec), cfg.subscribers,
-      spec.delivery == delivery_mode::at_least_once));
+  for (auto& spec : cfg.watchers) {
+    bool durable = spec.delivery == delivery_mode::at_least_once;
+    auto& rt = core->watchers.emplace_back(std::make_shared<watcher_runtime>(
+      core->module, watcher_name(spec), cfg.subscribers, durable));
+    if (durable && spec.source == watch_source::wal)
+      rt->wal = std::make_shared<wal_feedback>();
+  }
   core->connection = std::make_shared<connection_board>();
   pg::connect_options listen_opts;
   listen_opts.conninfo = cfg.conninfo;

@@ -17,6 +17,9 @@ using listening_atom = caf::atom_constant<caf::atom("lw_lstning")>;
 using disconnected_atom = caf::atom_constant<caf::atom("lw_discon")>;
 /// Replication stream to watcher: its table was truncated (commit time).
 using truncated_atom = caf::atom_constant<caf::atom("lw_trunc")>;
+// A durable WAL watcher's replay begins: what it receives next is the
+// stream again from the position it asked for.
+using replay_atom = caf::atom_constant<caf::atom("lw_replay")>;
 /// Watcher to catalog worker: check a spec and install its trigger.
 using install_atom = caf::atom_constant<caf::atom("lw_install")>;
 /// Watcher to catalog worker: run a fetch statement for one key; replies

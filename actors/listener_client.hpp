@@ -22,9 +22,12 @@ namespace libwatch {
 ///   failed or was lost; `since` is the last moment it was alive.
 /// - `(truncated_atom, at)` from the replication stream: the client's table
 ///   was truncated in a transaction committed at `at`.
+/// - `(replay_atom, from)` from the replication stream: a replay the client
+///   asked for (wal_feedback) starts; earlier batches were sent before it.
 using listener_client_actor = caf::typed_actor<
   caf::reacts_to<notification_batch>, caf::reacts_to<listening_atom>,
   caf::reacts_to<disconnected_atom, caf::error, caf::timestamp>,
-  caf::reacts_to<truncated_atom, caf::timestamp>>;
+  caf::reacts_to<truncated_atom, caf::timestamp>,
+  caf::reacts_to<replay_atom, stream_position>>;
 
 } // namespace libwatch

@@ -77,6 +77,11 @@ std::deque<pump_thread::listen_request> pump_thread::take_requests() {
   return result;
 }
 
+caf::expected<pg::connection> pump_thread::reopen() {
+  return pg::connection::open_interruptible(
+    options_, wake_fd_, [this] { return consume_wakeup(); });
+}
+
 void pump_thread::report_lost(caf::error err, caf::timestamp last_alive) {
   caf::anon_send(listener_, lost_atom::value, generation_, std::move(err),
                  last_alive);

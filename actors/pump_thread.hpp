@@ -55,6 +55,9 @@ protected:
   /// Consumes a wake-up; returns whether the owner is going away.
   bool consume_wakeup();
 
+  /// Makes the thread's poll on `wake_fd` return. Thread-safe.
+  void wake();
+
   std::deque<listen_request> take_requests();
 
   const listener_actor& listener() const noexcept {
@@ -65,12 +68,15 @@ protected:
     return generation_;
   }
 
+  /// A new connection like the first, for a session that must start over
+  /// on a fresh one; `errc::stopped` when the owner stops meanwhile.
+  caf::expected<pg::connection> reopen();
+
   /// Tells the listener this attempt is over; nothing may follow.
   void report_lost(caf::error err, caf::timestamp last_alive);
 
 private:
   void run();
-  void wake();
 
   pg::connect_options options_;
   listener_actor listener_;

@@ -6,7 +6,9 @@
 #include <cerrno>
 #include <chrono>
 #include <deque>
+#include <limits>
 #include <list>
+#include <thread>
 #include <type_traits>
 #include <unordered_map>
 #include <variant>
@@ -40,10 +42,20 @@ struct route {
   std::optional<resolved_watcher> watcher;
   std::optional<wal::row_payload_builder> builder;
   notification_batch pending;
+  bool touched = false;
   // Set when this route cannot be served (its table lost a column it
   // needs); its client was told.
   bool broken = false;
+  // A durable watcher's feedback (null for others).
+  std::shared_ptr<wal_feedback> feedback;
+  // A replay in progress: repeats from here on go to this watcher.
+  std::optional<stream_position> replay_from;
+  // The last transaction in which this watcher got a row.
+  wal::lsn last_commit;
 };
+
+// A row or truncation counted past what `wal_progress` says was handed on.
+constexpr uint64_t every_row = std::numeric_limits<uint64_t>::max();
 
 std::string seconds_text(caf::timespan x) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(x).count();
@@ -101,6 +113,12 @@ public:
     conn_.set_nonblocking();
   }
 
+  ~stream() {
+    for (auto& r : routes_)
+      if (r.feedback)
+        r.feedback->attach(nullptr);
+  }
+
   void run() {
     take_requests();
     // Until a watcher is installed the slot may not exist yet.
@@ -111,6 +129,9 @@ public:
         return;
       take_requests();
     }
+    // Replays asked for before: announced now, served by the start.
+    if (!serve_replays())
+      return;
     if (!start())
       return;
     streaming_ = true;
@@ -119,6 +140,8 @@ public:
     // Registered while starting (waiting for the server consumed their
     // wake-ups).
     take_requests();
+    if (!serve_replays())
+      return;
     // What arrived with START's answer already sits in libpq's buffer: the
     // socket would not wake us for it.
     if (!drain())
@@ -136,6 +159,8 @@ public:
         if (owner_.consume_wakeup())
           return;
         take_requests();
+        if (!serve_replays())
+          return;
       }
       if (fds[1].revents & (POLLIN | POLLERR | POLLHUP)) {
         if (!conn_.consume_input()) {
@@ -150,6 +175,7 @@ public:
           return;
       if (!keep_alive())
         return;
+      update_confirmed();
       if (!report_position(false))
         return;
     }
@@ -160,13 +186,83 @@ private:
 
   void take_requests() {
     for (auto& req : owner_.take_requests()) {
-      auto& r = routes_.emplace_back();
-      r.channel = std::move(req.channel);
+      // A restarted watcher registers its channel again: it takes over the
+      // route (and what the route holds back for it).
+      auto known
+        = std::find_if(routes_.begin(), routes_.end(), [&](const route& x) {
+            return x.channel == req.channel;
+          });
+      auto& r = known != routes_.end() ? *known : routes_.emplace_back();
       r.client = std::move(req.client);
+      if (known == routes_.end()) {
+        r.channel = std::move(req.channel);
+        if (settings_.feedback)
+          r.feedback = settings_.feedback(r.channel);
+        if (r.feedback)
+          r.feedback->attach([owner = &owner_] { owner->wake(); });
+      }
       resolve(r);
       if (streaming_)
         confirm_route(r);
     }
+  }
+
+  // Serves the replays durable watchers asked for: each is told where its
+  // replay starts, then the stream starts again from the slot's confirmed
+  // position (which such a watcher held back), and repeats go to it alone.
+  bool serve_replays() {
+    bool restart = false;
+    for (auto& r : routes_) {
+      if (!r.feedback)
+        continue;
+      bool fresh = false;
+      auto from = r.feedback->replay_wanted(fresh);
+      if (!from)
+        continue;
+      r.replay_from = from;
+      replaying_ = true;
+      if (!fresh)
+        continue;
+      hand_on_to(r);
+      caf::anon_send(r.client, replay_atom::value, *from);
+      restart = true;
+    }
+    if (!restart || !streaming_)
+      return true;
+    if (!restart_stream())
+      return false;
+    // Reconnecting consumed wake-ups: look again. What came with START's
+    // answer sits in libpq's buffer already.
+    take_requests();
+    return serve_replays() && drain();
+  }
+
+  // Starts the stream again from the slot's confirmed position, on a new
+  // connection: PostgreSQL 15's walsender does not stream a logical slot
+  // twice on one connection (a second START_REPLICATION ends at once). The
+  // old walsender releases the slot as it exits; until then START fails
+  // with 55006 and is tried again.
+  bool restart_stream() {
+    hand_on();
+    auto fresh = owner_.reopen();
+    if (!fresh) {
+      if (!is(fresh.error(), errc::stopped))
+        lost_with(fresh.error());
+      return false;
+    }
+    conn_ = std::move(*fresh);
+    conn_.set_nonblocking();
+    flush_pending_ = false;
+    // A transaction received in part comes again whole; what was handed on
+    // of it is recorded.
+    in_txn_ = false;
+    txn_commit_ = wal::lsn{};
+    // The server streams again from the position it was told last.
+    pass_end_ = reported_;
+    restart_deadline_ = clock::now() + settings_.liveness.timeout;
+    auto started = start();
+    restart_deadline_.reset();
+    return started;
   }
 
   // Binds `r` to its watcher and to the relation, once known.
@@ -205,12 +301,7 @@ private:
   void give_up(route& r, std::string why) {
     r.broken = true;
     // What it got before goes out first.
-    if (!r.pending.empty()) {
-      caf::anon_send(r.client, std::move(r.pending));
-      r.pending = notification_batch{};
-      touched_.erase(std::remove(touched_.begin(), touched_.end(), &r),
-                     touched_.end());
-    }
+    hand_on_to(r);
     log(log_level::error, r.channel, why);
     caf::anon_send(r.client, disconnected_atom::value,
                    make_error(errc::catalog_mismatch, std::move(why)),
@@ -312,6 +403,13 @@ private:
       if (auto err = conn_.take_copy_start("START_REPLICATION failed")) {
         if (!*err)
           break;
+        if (restart_deadline_ && conn_.last_sqlstate() == "55006"
+            && clock::now() < *restart_deadline_) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          if (!conn_.send(sql))
+            return lost("sending to the server failed");
+          continue;
+        }
         auto why = explain_start_failure(conn_.last_sqlstate(), settings_.slot);
         lost_with(make_error(errc::connection_failed,
                              why + " (" + describe(*err) + ")"));
@@ -370,8 +468,10 @@ private:
       received_ = std::max(received_, k->wal_end);
       // Inside a transaction its walEnd precedes the commit: confirming it
       // would make a reconnect skip the rest of the transaction.
-      if (!in_txn_)
+      if (!in_txn_) {
         drained_flush_ = std::max(drained_flush_, k->wal_end);
+        pass_end_ = std::max(pass_end_, k->wal_end);
+      }
       if (k->reply_requested)
         reply_now_ = true;
       return true;
@@ -389,16 +489,42 @@ private:
     txn_commit_ = b.final_lsn;
     txn_time_ = b.commit_ts;
     txn_rows_ = 0;
+    txn_begins_after_ = pass_end_;
     std::lock_guard<std::mutex> guard{settings_.progress->mtx};
-    skip_rows_ = settings_.progress->partial_commit == b.final_lsn
-                   ? settings_.progress->partial_rows
-                   : 0;
+    auto& handed = *settings_.progress;
+    if (b.final_lsn < handed.handed_commit)
+      skip_rows_ = every_row;
+    else if (b.final_lsn == handed.handed_commit)
+      skip_rows_ = handed.handed_rows;
+    else
+      skip_rows_ = 0;
+    // Past everything handed on before: replays are over.
+    if (replaying_ && b.final_lsn > handed.handed_commit) {
+      replaying_ = false;
+      for (auto& r : routes_)
+        if (r.replay_from) {
+          r.replay_from.reset();
+          r.feedback->replayed();
+        }
+    }
     return true;
   }
 
   bool on(wal::commit_message& c) {
     in_txn_ = false;
     drained_flush_ = std::max(drained_flush_, c.end_lsn);
+    pass_end_ = c.end_lsn;
+    // Durable watchers learn that the transaction is complete: they may
+    // then report it processed (also one whose replay starts in it and
+    // brought nothing: its earlier rows were processed).
+    auto commit = static_cast<int64_t>(txn_commit_.value);
+    for (auto& r : routes_)
+      if (r.feedback
+          && (r.last_commit == txn_commit_
+              || (r.replay_from && r.replay_from->batch == commit))) {
+        r.pending.complete_through = commit;
+        touch(r);
+      }
     return true;
   }
 
@@ -448,14 +574,25 @@ private:
 
   bool on(wal::truncate_message& t) {
     // Counted like a row change: a resumed transaction skips it too.
-    if (++txn_rows_ <= skip_rows_)
+    bool repeat = ++txn_rows_ <= skip_rows_;
+    if (repeat && !replaying_)
       return true;
     hand_on();
     for (auto relid : t.relids)
       for (auto* r : targets(relid))
-        if (!r->broken)
+        if (!r->broken && wants(*r, repeat))
           caf::anon_send(r->client, truncated_atom::value, txn_time_);
     return true;
+  }
+
+  stream_position position() const {
+    return {static_cast<int64_t>(txn_commit_.value),
+            static_cast<int64_t>(txn_rows_)};
+  }
+
+  // Whether `r` takes the current row: a repeat only in its replay.
+  bool wants(const route& r, bool repeat) const {
+    return !repeat || (r.replay_from && !(position() < *r.replay_from));
   }
 
   const std::vector<route*>& targets(uint32_t relid) {
@@ -470,10 +607,11 @@ private:
   template <class Build, class Fires = std::nullptr_t>
   bool row(uint32_t relid, event_kind event, Build build,
            Fires fires = nullptr) {
-    if (++txn_rows_ <= skip_rows_)
+    bool repeat = ++txn_rows_ <= skip_rows_;
+    if (repeat && !replaying_)
       return true;
     for (auto* r : targets(relid)) {
-      if (r->broken || r->watcher->spec.event != event)
+      if (r->broken || r->watcher->spec.event != event || !wants(*r, repeat))
         continue;
       if constexpr (!std::is_same_v<Fires, std::nullptr_t>) {
         auto fired = fires(*r);
@@ -489,35 +627,67 @@ private:
         give_up(*r, "cannot render a row change: " + describe(err));
         continue;
       }
-      if (r->pending.empty())
-        touched_.push_back(r);
-      r->pending.add(payload_,
-                     stream_position{static_cast<int64_t>(txn_commit_.value),
-                                     static_cast<int64_t>(txn_rows_)});
+      touch(*r);
+      r->pending.add(payload_, position());
+      if (r->last_commit != txn_commit_) {
+        r->last_commit = txn_commit_;
+        if (r->feedback)
+          r->feedback->handed(txn_commit_, txn_begins_after_);
+      }
     }
     return true;
+  }
+
+  void touch(route& r) {
+    if (r.touched)
+      return;
+    r.touched = true;
+    touched_.push_back(&r);
   }
 
   // Sends each watcher its share of the drained messages, then records how
   // far the stream is handed on.
   void hand_on() {
-    for (auto* r : touched_) {
-      caf::anon_send(r->client, std::move(r->pending));
-      r->pending = notification_batch{};
-    }
+    for (auto* r : touched_)
+      send_pending(*r);
     touched_.clear();
     {
       std::lock_guard<std::mutex> guard{settings_.progress->mtx};
-      if (in_txn_) {
-        settings_.progress->partial_commit = txn_commit_;
-        settings_.progress->partial_rows = std::max(txn_rows_, skip_rows_);
-      } else {
-        settings_.progress->partial_commit = wal::lsn{};
-        settings_.progress->partial_rows = 0;
+      auto& handed = *settings_.progress;
+      if (txn_commit_ >= handed.handed_commit) {
+        handed.handed_commit = txn_commit_;
+        handed.handed_rows
+          = in_txn_ ? std::max(txn_rows_, skip_rows_) : every_row;
       }
     }
-    if (drained_flush_ > confirmed_)
-      confirmed_ = drained_flush_;
+    update_confirmed();
+  }
+
+  // Hands `r` what it got so far ahead of the others.
+  void hand_on_to(route& r) {
+    if (!r.touched)
+      return;
+    send_pending(r);
+    touched_.erase(std::remove(touched_.begin(), touched_.end(), &r),
+                   touched_.end());
+  }
+
+  void send_pending(route& r) {
+    caf::anon_send(r.client, std::move(r.pending));
+    r.pending = notification_batch{};
+    r.touched = false;
+  }
+
+  // What the slot may be confirmed to: what was handed on, but not past a
+  // transaction a durable watcher has not processed yet.
+  void update_confirmed() {
+    auto target = drained_flush_;
+    for (auto& r : routes_)
+      if (r.feedback)
+        if (auto bound = r.feedback->confirmable())
+          target = std::min(target, *bound);
+    if (target > confirmed_)
+      confirmed_ = target;
   }
 
   // -- positions and liveness -------------------------------------------------
@@ -610,9 +780,16 @@ private:
   wal::relation_cache relations_;
   std::string payload_;
   bool streaming_ = false;
+  // Restarting the stream: the slot may still be busy until then.
+  std::optional<clock::time_point> restart_deadline_;
+  // Some route's replay is in progress.
+  bool replaying_ = false;
   // The transaction being received.
   bool in_txn_ = false;
   wal::lsn txn_commit_;
+  // Where the stream stood when it began: the slot may be confirmed up to
+  // there while the transaction is unprocessed.
+  wal::lsn txn_begins_after_;
   caf::timestamp txn_time_;
   uint64_t txn_rows_ = 0;
   uint64_t skip_rows_ = 0;
@@ -620,6 +797,10 @@ private:
   // far allow to confirm, what is confirmed, and what the server was told.
   wal::lsn received_;
   wal::lsn drained_flush_;
+  // Where this pass of the stream stands (the end of its last transaction
+  // or keepalive between transactions). A replay's pass starts again from
+  // the slot's confirmed position, behind `drained_flush_`.
+  wal::lsn pass_end_;
   wal::lsn confirmed_;
   wal::lsn reported_;
   bool reply_now_ = false;

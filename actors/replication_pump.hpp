@@ -16,9 +16,12 @@
 // one brings a keepalive storm) and `flush` = the end of the last
 // transaction handed to the watchers or, outside a transaction, the walEnd
 // of the last keepalive: the slot keeps advancing while the watched tables
-// are quiet and other databases write. A transaction handed on in part when
-// the connection broke is resumed after its part (`wal_progress`), so no
-// change is handed on twice.
+// are quiet and other databases write. A durable watcher (at least once)
+// holds `flush` before the oldest transaction it has not processed
+// (wal_feedback), so a crash replays it. What comes again after a
+// reconnect or a restart of the stream is skipped up to where the stream
+// was handed on (`wal_progress`), except for a watcher that asked for a
+// replay: no change is handed on twice unless asked for.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +34,7 @@
 
 #include "actors/listener.hpp"
 #include "actors/pump_thread.hpp"
+#include "actors/wal_feedback.hpp"
 #include "libwatch/pg/connection.hpp"
 #include "libwatch/table_info.hpp"
 #include "libwatch/wal/lsn.hpp"
@@ -38,13 +42,13 @@
 
 namespace libwatch {
 
-/// What survives from one connection attempt to the next.
+/// What survives from one connection attempt to the next: how far the
+/// stream was handed on, as the commit LSN of the last transaction handed
+/// on (in whole or in part) and how many of its row messages went out.
 struct wal_progress {
   std::mutex mtx;
-  /// The transaction handed on in part: its commit LSN and how many of its
-  /// row messages went out.
-  wal::lsn partial_commit;
-  uint64_t partial_rows = 0;
+  wal::lsn handed_commit;
+  uint64_t handed_rows = 0;
 };
 
 struct wal_stream_settings {
@@ -57,6 +61,9 @@ struct wal_stream_settings {
   /// The resolved watcher behind a channel, once it is installed.
   std::function<std::optional<resolved_watcher>(const std::string& channel)>
     resolve;
+  /// The feedback of a durable watcher behind a channel (null otherwise).
+  std::function<std::shared_ptr<wal_feedback>(const std::string& channel)>
+    feedback;
   std::shared_ptr<wal_progress> progress = std::make_shared<wal_progress>();
 };
 

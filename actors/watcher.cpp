@@ -123,6 +123,9 @@ watcher_actor::behavior_type watcher(watcher_ptr self, watcher_context ctx) {
   // predecessor published may not have been processed.
   if (st.durable())
     st.tracker().restart(std::nullopt);
+  // A restarted durable WAL watcher asks the stream for what is not
+  // processed once its route is its own again (listening_atom).
+  st.wal_restarted = st.durable() && st.wal() && st.rt().restarts > 0;
   if (st.wal()) {
     st.current = watcher_phase::verifying;
     verify(self, ++st.epoch);
@@ -130,10 +133,12 @@ watcher_actor::behavior_type watcher(watcher_ptr self, watcher_context ctx) {
     self->send(st.ctx.listener, listen_atom::value, st.channel,
                listener_client_actor{self});
   }
-  if (st.durable() && st.ctx.spec.wakeup == wakeup_mode::poll)
+  // The change log of durable trigger watchers is polled and pruned.
+  bool logged = st.durable() && !st.wal();
+  if (logged && st.ctx.spec.wakeup == wakeup_mode::poll)
     self->delayed_send(self, st.ctx.durable.poll_interval, pull_atom::value,
                        true);
-  if (st.durable())
+  if (logged)
     self->delayed_send(self, st.ctx.durable.prune_interval, prune_atom::value);
   return {
     [self](pull_atom, bool timer) {
@@ -181,6 +186,10 @@ watcher_actor::behavior_type watcher(watcher_ptr self, watcher_context ctx) {
       if (state.wal()) {
         // Installed before registering; the stream runs again.
         state.go_live(self);
+        if (state.wal_restarted) {
+          state.wal_restarted = false;
+          state.replay_wal(std::nullopt);
+        }
         return;
       }
       ++state.epoch;
@@ -201,11 +210,18 @@ watcher_actor::behavior_type watcher(watcher_ptr self, watcher_context ctx) {
       state.broadcast(self, caf::make_message(truncated_msg{
                               state.who, spec.schema, spec.table, at}));
     },
+    [self](replay_atom, stream_position from) {
+      auto& state = self->state;
+      if (state.durable() && state.wal())
+        state.wal_replay_announced(from);
+    },
     [self](notification_batch& batch) {
       auto& state = self->state;
-      // A durable watcher's notifications only say "read the log".
       if (state.durable()) {
-        state.pull(self);
+        if (state.wal())
+          state.take_wal(self, batch);
+        else
+          state.pull(self); // its notifications only say "read the log"
         return;
       }
       if (state.decoder) {

@@ -9,7 +9,8 @@
 namespace libwatch {
 
 void watcher_actor_state::pull(watcher_ptr self) {
-  if (!decoder || current != watcher_phase::live)
+  // The replication stream feeds a WAL watcher: there is no log to read.
+  if (!decoder || current != watcher_phase::live || wal())
     return;
   if (pulling) {
     pull_again = true;
@@ -78,6 +79,10 @@ void watcher_actor_state::publish_logged(watcher_ptr self, log_batch& batch) {
 }
 
 void watcher_actor_state::settle(watcher_ptr self) {
+  if (wal()) {
+    settle_wal(self);
+    return;
+  }
   auto& flow = *rt().flow;
   // One wake-up at the next acknowledgement, join or leave. Armed before
   // settling: one that comes in between must not go unnoticed.

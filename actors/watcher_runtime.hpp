@@ -15,6 +15,7 @@
 
 #include "actors/delivery_flow.hpp"
 #include "actors/topic.hpp"
+#include "actors/wal_feedback.hpp"
 #include "libwatch/status.hpp"
 #include "libwatch/table_info.hpp"
 
@@ -55,6 +56,9 @@ struct watcher_runtime {
   /// Bounds, counters and (durable) acknowledgements of every topic.
   std::shared_ptr<delivery_flow> flow;
   topic_table topics;
+  /// Durable WAL watchers: what they and the replication stream tell each
+  /// other (null for other watchers).
+  std::shared_ptr<wal_feedback> wal;
   std::atomic<uint64_t> received{0};
   std::atomic<uint64_t> published{0};
   std::atomic<uint64_t> dropped{0};

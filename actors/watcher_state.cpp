@@ -100,29 +100,33 @@ void watcher_actor_state::flush_batch(watcher_ptr self) {
 }
 
 void watcher_actor_state::process(watcher_ptr self, notification_batch& batch) {
-  auto hook = detail::before_decode_hook.load();
-  for (size_t i = 0; i < batch.size(); ++i) {
-    auto payload = batch[i];
-    ++rt().received;
-    if (debug())
-      log(log_level::debug, who, "received " + std::string{payload}, true);
-    if (hook != nullptr)
-      hook(payload);
-    if (auto err = decoder->decode(payload, rows)) {
-      drop(std::string{payload}, describe(err));
-      continue;
-    }
-    for (auto& row : rows) {
-      auto ch = make_change(row, batch.position(i));
-      if (!row.reduced)
-        enqueue(self, std::move(ch));
-      else if (ctx.spec.event == event_kind::deleted)
-        enqueue(self, with_source(std::move(ch), value_source::key_only));
-      else
-        fetch(self, std::move(ch));
-    }
-  }
+  for (size_t i = 0; i < batch.size(); ++i)
+    take_payload(self, batch[i], batch.position(i), {});
   flush_batch(self);
+}
+
+void watcher_actor_state::take_payload(watcher_ptr self,
+                                       std::string_view payload,
+                                       stream_position position,
+                                       const delivery_info& info) {
+  ++rt().received;
+  if (debug())
+    log(log_level::debug, who, "received " + std::string{payload}, true);
+  if (auto hook = detail::before_decode_hook.load())
+    hook(payload);
+  if (auto err = decoder->decode(payload, rows)) {
+    drop(std::string{payload}, describe(err));
+    return;
+  }
+  for (auto& row : rows) {
+    auto ch = make_change(row, position);
+    if (!row.reduced)
+      enqueue(self, std::move(ch), info);
+    else if (ctx.spec.event == event_kind::deleted)
+      enqueue(self, with_source(std::move(ch), value_source::key_only), info);
+    else
+      fetch(self, std::move(ch), info);
+  }
 }
 
 change watcher_actor_state::make_change(decoded_row& row,
@@ -137,17 +141,19 @@ change watcher_actor_state::make_change(decoded_row& row,
                 position};
 }
 
-void watcher_actor_state::enqueue(watcher_ptr self, change&& ch) {
+void watcher_actor_state::enqueue(watcher_ptr self, change&& ch,
+                                  const delivery_info& info) {
   if (queue.empty())
-    publish(self, std::move(ch));
+    publish(self, std::move(ch), info);
   else
-    queue.push_back(pending{0, false, std::move(ch)});
+    queue.push_back(pending{0, false, std::move(ch), info});
 }
 
-void watcher_actor_state::fetch(watcher_ptr self, change&& ch) {
+void watcher_actor_state::fetch(watcher_ptr self, change&& ch,
+                                const delivery_info& info) {
   auto id = ++next_fetch;
   auto key = ch.key().to_text();
-  queue.push_back(pending{id, true, std::move(ch)});
+  queue.push_back(pending{id, true, std::move(ch), info});
   self
     ->request(ctx.catalog, ctx.request_timeout, fetch_atom::value, fetch_sql,
               key)
@@ -178,7 +184,7 @@ void watcher_actor_state::fetched(watcher_ptr self, uint64_t id,
     }
   }
   while (!queue.empty() && !queue.front().waiting) {
-    publish(self, std::move(queue.front().ch));
+    publish(self, std::move(queue.front().ch), queue.front().info);
     queue.pop_front();
   }
   flush_batch(self);

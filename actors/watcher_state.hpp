@@ -17,6 +17,7 @@
 
 #include "actors/ack_tracker.hpp"
 #include "actors/delivery_flow.hpp"
+#include "actors/wal_feedback.hpp"
 #include "actors/watcher.hpp"
 #include "actors/watcher_runtime.hpp"
 #include "libwatch/change.hpp"
@@ -52,6 +53,7 @@ struct watcher_actor_state {
     uint64_t id;
     bool waiting;
     change ch;
+    delivery_info info;
   };
   std::deque<pending> queue;
   uint64_t next_fetch = 0;
@@ -74,6 +76,18 @@ struct watcher_actor_state {
   // A position update in flight, and the next one to write.
   bool storing = false;
   std::optional<log_cursor> to_store;
+  // Durable WAL watchers: the stream hands changes on whether or not they
+  // can be taken. From `wal_held` on they could not (nobody subscribed, or
+  // too many awaited acknowledgement) and were dropped; `wal_replay` is the
+  // replay asked for since, and until the stream announces it what arrives
+  // was handed on before and is dropped too (it comes again).
+  std::optional<stream_position> wal_held;
+  std::optional<stream_position> wal_replay;
+  // The transaction whose changes were published last, until the ledger
+  // marks it finished.
+  int64_t wal_open = 0;
+  // A restarted actor: what its predecessor published may be unprocessed.
+  bool wal_restarted = false;
   std::string channel;
   // Position in `values` and name of every association column.
   std::vector<std::pair<size_t, std::string>> associations;
@@ -108,10 +122,15 @@ struct watcher_actor_state {
     return ch;
   }
 
-  void enqueue(watcher_ptr self, change&& ch);
+  void enqueue(watcher_ptr self, change&& ch, const delivery_info& info = {});
 
   // The notification carried the key alone: read the row for the rest.
-  void fetch(watcher_ptr self, change&& ch);
+  void fetch(watcher_ptr self, change&& ch, const delivery_info& info = {});
+
+  // Decodes one payload and publishes its change, reading the row when the
+  // payload carries the key alone.
+  void take_payload(watcher_ptr self, std::string_view payload,
+                    stream_position position, const delivery_info& info);
 
   /// Fed by the replication stream rather than by its own trigger.
   bool wal() const {
@@ -138,6 +157,19 @@ struct watcher_actor_state {
   // acknowledged, and reads again what a departed one left unprocessed.
   void settle(watcher_ptr self);
   void store(watcher_ptr self);
+
+  // Durable WAL watchers (watcher_wal.cpp): publishes what the stream hands
+  // on while subscribers can take it, holds otherwise, and asks for replays
+  // (after a hold, or when a subscriber left with unprocessed changes).
+  void settle_wal(watcher_ptr self);
+  void take_wal(watcher_ptr self, notification_batch& batch);
+  void finish_wal_txn(int64_t through);
+  void wal_replay_announced(stream_position from);
+  void replay_wal(std::optional<stream_position> from);
+  void hold(stream_position from, size_t in_flight);
+  wal_feedback& feedback() {
+    return *rt().wal;
+  }
 
   void fetched(watcher_ptr self, uint64_t id, caf::expected<std::string> row);
 

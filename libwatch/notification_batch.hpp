@@ -24,6 +24,9 @@ struct notification_batch {
   /// From the WAL source: each payload's place in the stream (commit LSN,
   /// row in its transaction). Empty for the trigger source.
   std::vector<stream_position> positions;
+  /// From the WAL source: the commit LSN of the last transaction whose rows
+  /// for this watcher are all in this batch or earlier ones (0: none yet).
+  int64_t complete_through = 0;
 
   size_t size() const noexcept {
     return ends.size();
@@ -57,7 +60,7 @@ struct notification_batch {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, notification_batch& x) {
   return f(caf::meta::type_name("libwatch::notification_batch"), x.data, x.ends,
-           x.positions);
+           x.positions, x.complete_through);
 }
 
 } // namespace libwatch

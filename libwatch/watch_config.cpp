@@ -62,10 +62,10 @@ struct checker {
              "Label must be used when trigger_columns are specified");
     }
     if (w.source == watch_source::wal) {
-      if (w.delivery == delivery_mode::at_least_once)
-        fail("delivery", "at_least_once is not available with source = "
-                         "\"wal\" yet; use source = \"trigger\" for a "
-                         "durable watcher");
+      if (w.delivery == delivery_mode::at_least_once
+          && w.wakeup != wakeup_mode::notify)
+        fail("wakeup", "applies only to source = \"trigger\" (the "
+                       "replication stream wakes a WAL watcher)");
       if (w.level != trigger_level::row)
         fail("trigger_level", "applies only to source = \"trigger\"");
       if (w.enable_always)
@@ -141,8 +141,11 @@ void check_policies(const watch_config& cfg, std::vector<spec_problem>& out) {
          "is " + std::to_string(cfg.subscribers.max_queued)
            + "; must be between 1 and 10000000");
   bool any_durable = false;
+  // A durable WAL watcher's consumer is its replication slot.
   for (auto& w : cfg.watchers)
-    any_durable = any_durable || w.delivery == delivery_mode::at_least_once;
+    any_durable = any_durable
+                  || (w.delivery == delivery_mode::at_least_once
+                      && w.source == watch_source::trigger);
   if (any_durable && cfg.durable.consumer.empty())
     fail("durable.consumer", "is required when a watcher has delivery = "
                              "at_least_once; set [durable] consumer to the "

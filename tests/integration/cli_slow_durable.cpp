@@ -2,8 +2,10 @@
 // killed with SIGKILL at random moments loses nothing: tail acknowledges a
 // change only once its line is flushed to stdout, so a restart with the same
 // configuration prints again everything after the last acknowledged change,
-// under its first position. (Suite `cli_slow`, shared with cli_slow_plain.cpp:
-// subscribers slower than the database.)
+// under its first position; with `source = "wal"` the slot is confirmed only
+// past what tail acknowledged, so each restart streams the rest again.
+// (Suite `cli_slow`, shared with cli_slow_plain.cpp: subscribers slower than
+// the database.)
 #define CAF_SUITE cli_slow
 #include <caf/test/unit_test.hpp>
 
@@ -258,6 +260,146 @@ struct fixture : cli_fixture, patience {
     }
     return true;
   }
+
+  // Kills tail at random moments. `sections` of the TOML come before the
+  // watcher, `source` is added to it.
+  void kill_at_random_moments(const std::string& sections,
+                              const std::string& source) {
+    // Starting tail 11-13 times and reading the rows at the reader's pace take
+    // most of the time: a few thousand rows keep the test under 20 s
+    // (caf-test's watchdog allows 30 s) with AddressSanitizer or a parallel
+    // test on 2 cores, and leave rows for every run.
+    const int64_t rows = rows_in_transactions(slow_build ? 2'400 : 12'000);
+    const int64_t per_transaction = rows / transactions;
+    const double lines_per_second
+      = lines_per_second_or(slow_build ? 1'000 : 3'000);
+    // Start-up takes about 150 ms (400 ms with AddressSanitizer).
+    const auto timed_kill_max = slow_build ? 800ms : 500ms;
+    const auto seed = test_seed();
+    CAF_MESSAGE(rows << " rows in " << transactions << " transactions, "
+                     << kills << " kills, reading at most " << lines_per_second
+                     << " lines/s; seed " << seed
+                     << " (LIBWATCH_TEST_SEED repeats the choices)");
+    std::mt19937_64 rng{seed};
+    auto uniform = [&rng](int64_t lo, int64_t hi) {
+      return std::uniform_int_distribution<int64_t>{lo, hi}(rng);
+    };
+    auto cfg = config(sections + R"(
+[[watcher]]
+table = "events"
+event = "inserted"
+label = "crash_events"
+extra_columns = ["note"]
+delivery = "at_least_once"
+)" + source);
+    int inserted = 0;
+    // Ids ascend in commit order: one transaction after the other.
+    auto insert_next = [&] {
+      auto first = inserted * per_transaction + 1;
+      auto last = first + per_transaction - 1;
+      db.exec("INSERT INTO events (id, note) SELECT g, 'event number ' || g "
+              "FROM generate_series("
+              + std::to_string(first) + ", " + std::to_string(last) + ") g");
+      ++inserted;
+    };
+    ledger book{rows};
+    int killed = 0;
+    size_t most_repeats = 0;
+    auto start = clock_type::now();
+    for (int run = 0; run <= kills; ++run) {
+      book.begin_run();
+      // Some transactions commit while no tail runs, some while one starts.
+      if (run > 0 && run % 2 == 0 && inserted < transactions)
+        insert_next();
+      cli_process tail{{"tail", cfg}};
+      auto spawned = clock_type::now();
+      throttle pace{lines_per_second};
+      if (run == 0) {
+        // The consumer receives what commits after its first ready.
+        if (!read_until(tail, book, pace, [&] { return book.ready_in_run(); }))
+          return;
+      }
+      if ((run == 0 || run % 2 == 1) && inserted < transactions)
+        insert_next();
+      if (run == kills) {
+        // The last run reads everything that is left and ends normally (after
+        // its ready: a signal during start-up just kills the process).
+        if (!read_until(tail, book, pace, [&] {
+              return book.complete_up_to() == rows && book.ready_in_run();
+            }))
+          return;
+        auto settle = clock_type::now() + 200ms;
+        if (!read_until(tail, book, pace,
+                        [&] { return clock_type::now() >= settle; }))
+          return;
+        tail.signal(SIGTERM);
+        auto code = tail.wait(time_left());
+        CLI_CHECK(code == 0, "tail did not end with exit code 0 on SIGTERM but "
+                               << (code ? std::to_string(*code) : "not at all")
+                               << " (-1: a signal); stderr:\n"
+                               << last_chars(tail.err()));
+        while (auto line = tail.next_line(0ms))
+          if (!check(tail, book, *line))
+            return;
+        most_repeats = std::max(most_repeats, book.repeats_in_run());
+        break;
+      }
+      // Ids committed but not printed yet: what this run can still print new.
+      auto left = inserted * per_transaction - book.complete_up_to();
+      if (run % 4 == 3 || left == 0) {
+        // At a random time since the start: during start-up, while repeating
+        // what the last run left unacknowledged, or later.
+        auto kill_at = spawned
+                       + std::chrono::milliseconds(uniform(
+                         0, std::chrono::milliseconds(timed_kill_max).count()));
+        if (!read_until(tail, book, pace,
+                        [&] { return clock_type::now() >= kill_at; }))
+          return;
+      } else {
+        // After a random number of new ids, then a random pause: the kill
+        // lands while tail writes, waits on the full pipe or acknowledges.
+        // (Lines still in the pipe come on top: keep something for later.)
+        auto target = static_cast<size_t>(
+          uniform(1, std::min<int64_t>(left, rows / kills / 2 + 1)));
+        if (!read_until(tail, book, pace,
+                        [&] { return book.new_in_run() >= target; }))
+          return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(uniform(0, 20)));
+      }
+      tail.signal(SIGKILL);
+      ++killed;
+      auto code = tail.wait(time_left());
+      CLI_CHECK(code.has_value(), "run " << run << ": tail did not end within "
+                                         << "the timeout after SIGKILL");
+      if (!code)
+        return;
+      // Lines written before the kill count as processed: read them all.
+      while (auto line = tail.next_line(0ms))
+        if (!check(tail, book, *line))
+          return;
+      most_repeats = std::max(most_repeats, book.repeats_in_run());
+      CAF_MESSAGE(
+        "run " << run << " killed after "
+               << std::chrono::duration_cast<std::chrono::milliseconds>(
+                    clock_type::now() - spawned)
+                    .count()
+               << " ms: " << book.new_in_run() << " new ids, "
+               << book.repeats_in_run() << " repeats; every id up to "
+               << book.complete_up_to() << " printed");
+    }
+    CAF_CHECK_EQUAL(inserted, transactions);
+    CAF_CHECK_EQUAL(book.complete_up_to(), rows);
+    CAF_CHECK_GREATER_OR_EQUAL(killed, 10);
+    CAF_MESSAGE("every id of 1.."
+                << rows << " printed: " << killed << " kills, " << book.lines()
+                << " lines, " << book.repeats() << " repeats (at most "
+                << most_repeats << " in one run), " << book.signals()
+                << " disconnected/resumed lines, "
+                << std::chrono::duration_cast<std::chrono::milliseconds>(
+                     clock_type::now() - start)
+                     .count()
+                << " ms");
+  }
 };
 
 } // namespace
@@ -265,143 +407,16 @@ struct fixture : cli_fixture, patience {
 CAF_TEST_FIXTURE_SCOPE(cli_slow_durable_tests, fixture)
 
 CAF_TEST(a_durable_tail_killed_at_random_moments_loses_nothing) {
-  // Starting tail 11-13 times and reading the rows at the reader's pace take
-  // most of the time: a few thousand rows keep the test under 20 s (caf-test's
-  // watchdog allows 30 s) with AddressSanitizer or a parallel test on 2
-  // cores, and leave rows for every run.
-  const int64_t rows = rows_in_transactions(slow_build ? 2'400 : 12'000);
-  const int64_t per_transaction = rows / transactions;
-  const double lines_per_second
-    = lines_per_second_or(slow_build ? 1'000 : 3'000);
-  // Start-up takes about 150 ms (400 ms with AddressSanitizer).
-  const auto timed_kill_max = slow_build ? 800ms : 500ms;
-  const auto seed = test_seed();
-  CAF_MESSAGE(rows << " rows in " << transactions << " transactions, " << kills
-                   << " kills, reading at most " << lines_per_second
-                   << " lines/s; seed " << seed
-                   << " (LIBWATCH_TEST_SEED repeats the choices)");
-  std::mt19937_64 rng{seed};
-  auto uniform = [&rng](int64_t lo, int64_t hi) {
-    return std::uniform_int_distribution<int64_t>{lo, hi}(rng);
-  };
-  auto cfg = config(R"(
-[durable]
-consumer = "crash"
-max_in_flight = 1000
+  kill_at_random_moments(
+    "[durable]\nconsumer = \"crash\"\nmax_in_flight = 1000\n", "");
+}
 
-[[watcher]]
-table = "events"
-event = "inserted"
-label = "crash_events"
-extra_columns = ["note"]
-delivery = "at_least_once"
-)");
-  int inserted = 0;
-  // Ids ascend in commit order: one transaction after the other.
-  auto insert_next = [&] {
-    auto first = inserted * per_transaction + 1;
-    auto last = first + per_transaction - 1;
-    db.exec("INSERT INTO events (id, note) SELECT g, 'event number ' || g "
-            "FROM generate_series("
-            + std::to_string(first) + ", " + std::to_string(last) + ") g");
-    ++inserted;
-  };
-  ledger book{rows};
-  int killed = 0;
-  size_t most_repeats = 0;
-  auto start = clock_type::now();
-  for (int run = 0; run <= kills; ++run) {
-    book.begin_run();
-    // Some transactions commit while no tail runs, some while one starts.
-    if (run > 0 && run % 2 == 0 && inserted < transactions)
-      insert_next();
-    cli_process tail{{"tail", cfg}};
-    auto spawned = clock_type::now();
-    throttle pace{lines_per_second};
-    if (run == 0) {
-      // The consumer receives what commits after its first ready.
-      if (!read_until(tail, book, pace, [&] { return book.ready_in_run(); }))
-        return;
-    }
-    if ((run == 0 || run % 2 == 1) && inserted < transactions)
-      insert_next();
-    if (run == kills) {
-      // The last run reads everything that is left and ends normally (after
-      // its ready: a signal during start-up just kills the process).
-      if (!read_until(tail, book, pace, [&] {
-            return book.complete_up_to() == rows && book.ready_in_run();
-          }))
-        return;
-      auto settle = clock_type::now() + 200ms;
-      if (!read_until(tail, book, pace,
-                      [&] { return clock_type::now() >= settle; }))
-        return;
-      tail.signal(SIGTERM);
-      auto code = tail.wait(time_left());
-      CLI_CHECK(code == 0, "tail did not end with exit code 0 on SIGTERM but "
-                             << (code ? std::to_string(*code) : "not at all")
-                             << " (-1: a signal); stderr:\n"
-                             << last_chars(tail.err()));
-      while (auto line = tail.next_line(0ms))
-        if (!check(tail, book, *line))
-          return;
-      most_repeats = std::max(most_repeats, book.repeats_in_run());
-      break;
-    }
-    // Ids committed but not printed yet: what this run can still print new.
-    auto left = inserted * per_transaction - book.complete_up_to();
-    if (run % 4 == 3 || left == 0) {
-      // At a random time since the start: during start-up, while repeating
-      // what the last run left unacknowledged, or later.
-      auto kill_at = spawned
-                     + std::chrono::milliseconds(uniform(
-                       0, std::chrono::milliseconds(timed_kill_max).count()));
-      if (!read_until(tail, book, pace,
-                      [&] { return clock_type::now() >= kill_at; }))
-        return;
-    } else {
-      // After a random number of new ids, then a random pause: the kill
-      // lands while tail writes, waits on the full pipe or acknowledges.
-      // (Lines still in the pipe come on top: keep something for later.)
-      auto target = static_cast<size_t>(
-        uniform(1, std::min<int64_t>(left, rows / kills / 2 + 1)));
-      if (!read_until(tail, book, pace,
-                      [&] { return book.new_in_run() >= target; }))
-        return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(uniform(0, 20)));
-    }
-    tail.signal(SIGKILL);
-    ++killed;
-    auto code = tail.wait(time_left());
-    CLI_CHECK(code.has_value(), "run " << run << ": tail did not end within "
-                                       << "the timeout after SIGKILL");
-    if (!code)
-      return;
-    // Lines written before the kill count as processed: read them all.
-    while (auto line = tail.next_line(0ms))
-      if (!check(tail, book, *line))
-        return;
-    most_repeats = std::max(most_repeats, book.repeats_in_run());
-    CAF_MESSAGE("run " << run << " killed after "
-                       << std::chrono::duration_cast<std::chrono::milliseconds>(
-                            clock_type::now() - spawned)
-                            .count()
-                       << " ms: " << book.new_in_run() << " new ids, "
-                       << book.repeats_in_run() << " repeats; every id up to "
-                       << book.complete_up_to() << " printed");
-  }
-  CAF_CHECK_EQUAL(inserted, transactions);
-  CAF_CHECK_EQUAL(book.complete_up_to(), rows);
-  CAF_CHECK_GREATER_OR_EQUAL(killed, 10);
-  CAF_MESSAGE("every id of 1.."
-              << rows << " printed: " << killed << " kills, " << book.lines()
-              << " lines, " << book.repeats() << " repeats (at most "
-              << most_repeats << " in one run), " << book.signals()
-              << " disconnected/resumed lines, "
-              << std::chrono::duration_cast<std::chrono::milliseconds>(
-                   clock_type::now() - start)
-                   .count()
-              << " ms");
+// The same through the replication stream: the slot is confirmed only past
+// what tail acknowledged, so each restart streams the rest again.
+CAF_TEST(a_durable_wal_tail_killed_at_random_moments_loses_nothing) {
+  kill_at_random_moments("[wal]\nslot = \"k_" + db.name()
+                           + "\"\n\n[durable]\nmax_in_flight = 1000\n",
+                         "source = \"wal\"\n");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

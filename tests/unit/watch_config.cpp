@@ -86,19 +86,30 @@ CAF_TEST(wal_slot_names_that_would_collide_or_not_fit_are_rejected) {
 }
 
 CAF_TEST(trigger_options_do_not_apply_to_wal_watchers) {
-  auto cfg = config_of({posts().from_wal().durable(),
+  auto cfg = config_of({posts().from_wal().durable(wakeup_mode::poll),
                         posts(event_kind::updated)
                           .from_wal()
                           .with_trigger_level(trigger_level::statement)
                           .with_enable_always()});
   cfg.wal.slot = "app";
-  cfg.durable.consumer = "app";
   auto problems = validate(cfg);
   dump(problems);
-  CAF_CHECK_EQUAL(count_of(problems, 0, "delivery"), 1u);
+  CAF_CHECK_EQUAL(count_of(problems, 0, "wakeup"), 1u);
   CAF_CHECK_EQUAL(count_of(problems, 1, "trigger_level"), 1u);
   CAF_CHECK_EQUAL(count_of(problems, 1, "enable_always"), 1u);
   CAF_CHECK_EQUAL(problems.size(), 3u);
+}
+
+CAF_TEST(a_durable_wal_watcher_needs_no_durable_consumer) {
+  // Its consumer is the replication slot.
+  auto cfg = config_of({posts().from_wal().durable()});
+  cfg.wal.slot = "app";
+  auto problems = validate(cfg);
+  dump(problems);
+  CAF_CHECK(problems.empty());
+  cfg.watchers.push_back(posts(event_kind::deleted).durable());
+  CAF_CHECK_EQUAL(
+    count_of(validate(cfg), spec_problem::no_watcher, "durable.consumer"), 1u);
 }
 
 CAF_TEST(missing_table_is_reported_on_field_table) {
