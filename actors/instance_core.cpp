@@ -77,6 +77,7 @@ pump_factory wal_pump_factory(instance_core& core, const watch_config& cfg,
     settings.publications = {names->publication, names->insert_publication};
   }
   settings.status_interval = cfg.wal.status_interval;
+  settings.max_retained = uint64_t{cfg.wal.max_retained_mb} << 20;
   settings.liveness = cfg.liveness;
   std::vector<std::pair<std::string, std::shared_ptr<watcher_runtime>>>
     by_channel;

@@ -20,6 +20,9 @@ using truncated_atom = caf::atom_constant<caf::atom("lw_trunc")>;
 // A durable WAL watcher's replay begins: what it receives next is the
 // stream again from the position it asked for.
 using replay_atom = caf::atom_constant<caf::atom("lw_replay")>;
+// Replication stream to a durable WAL watcher: the slot no longer holds what
+// it had not processed ([wal] max_retained_mb; the bytes it held).
+using released_atom = caf::atom_constant<caf::atom("lw_release")>;
 /// Watcher to catalog worker: check a spec and install its trigger.
 using install_atom = caf::atom_constant<caf::atom("lw_install")>;
 /// Watcher to catalog worker: run a fetch statement for one key; replies

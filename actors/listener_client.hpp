@@ -24,10 +24,14 @@ namespace libwatch {
 ///   was truncated in a transaction committed at `at`.
 /// - `(replay_atom, from)` from the replication stream: a replay the client
 ///   asked for (wal_feedback) starts; earlier batches were sent before it.
+/// - `(released_atom, bytes)` from the replication stream: the slot would
+///   have retained more than `[wal] max_retained_mb` for the client, so it
+///   no longer holds what the client had not processed (a gap).
 using listener_client_actor = caf::typed_actor<
   caf::reacts_to<notification_batch>, caf::reacts_to<listening_atom>,
   caf::reacts_to<disconnected_atom, caf::error, caf::timestamp>,
   caf::reacts_to<truncated_atom, caf::timestamp>,
-  caf::reacts_to<replay_atom, stream_position>>;
+  caf::reacts_to<replay_atom, stream_position>,
+  caf::reacts_to<released_atom, uint64_t>>;
 
 } // namespace libwatch

@@ -257,8 +257,6 @@ private:
     // of it is recorded.
     in_txn_ = false;
     txn_commit_ = wal::lsn{};
-    // The server streams again from the position it was told last.
-    pass_end_ = reported_;
     restart_deadline_ = clock::now() + settings_.liveness.timeout;
     auto started = start();
     restart_deadline_.reset();
@@ -382,6 +380,17 @@ private:
       auto name = std::string{found->get(row, 0)};
       publications += (publications.empty() ? "" : ",") + name;
     }
+    // Where the server will start: the first transaction it sends begins
+    // after it (a durable watcher's hold needs to know).
+    auto position = query("SELECT confirmed_flush_lsn FROM "
+                          "pg_catalog.pg_replication_slots WHERE slot_name = "
+                            + quote_literal(settings_.slot),
+                          "reading the slot's position");
+    if (!position)
+      return false;
+    if (position->rows() == 1 && !position->is_null(0, 0))
+      if (auto at = wal::parse_lsn(position->get(0, 0)))
+        pass_end_ = *at;
     if (publications.empty()) {
       lost_with(
         make_error(errc::query_failed, "no publication of replication slot "
@@ -682,12 +691,37 @@ private:
   // transaction a durable watcher has not processed yet.
   void update_confirmed() {
     auto target = drained_flush_;
-    for (auto& r : routes_)
-      if (r.feedback)
-        if (auto bound = r.feedback->confirmable())
-          target = std::min(target, *bound);
+    for (auto& r : routes_) {
+      if (!r.feedback)
+        continue;
+      auto bound = r.feedback->confirmable();
+      if (!bound)
+        continue;
+      if (received_ > *bound
+          && received_.value - bound->value > settings_.max_retained) {
+        release(r, received_.value - bound->value);
+        continue;
+      }
+      target = std::min(target, *bound);
+    }
     if (target > confirmed_)
       confirmed_ = target;
+  }
+
+  // The slot would retain `held` bytes for `r`, more than allowed: it stops
+  // holding them, and the watcher tells its subscribers of the gap rather
+  // than the server fill its disk.
+  void release(route& r, uint64_t held) {
+    log(log_level::warning, r.channel,
+        "the replication slot would retain " + std::to_string(held >> 20)
+          + " MiB of WAL for changes this durable watcher's subscribers "
+            "have not processed, more than [wal] max_retained_mb ("
+          + std::to_string(settings_.max_retained >> 20)
+          + "): no longer holding them");
+    hand_on_to(r);
+    r.feedback->release();
+    r.replay_from.reset();
+    caf::anon_send(r.client, released_atom::value, held);
   }
 
   // -- positions and liveness -------------------------------------------------

@@ -57,6 +57,8 @@ struct wal_stream_settings {
   std::string slot;
   std::vector<std::string> publications;
   caf::timespan status_interval = std::chrono::seconds(10);
+  /// Most WAL the slot may retain for durable watchers (bytes).
+  uint64_t max_retained = uint64_t{1024} << 20;
   liveness_policy liveness;
   /// The resolved watcher behind a channel, once it is installed.
   std::function<std::optional<resolved_watcher>(const std::string& channel)>

@@ -1,5 +1,7 @@
 #include "actors/wal_feedback.hpp"
 
+#include <algorithm>
+
 namespace libwatch {
 
 void wal_feedback::processed_through(int64_t commit) {
@@ -73,6 +75,17 @@ void wal_feedback::replayed() {
   std::lock_guard<std::mutex> guard{mtx_};
   if (!replay_fresh_)
     replay_.reset();
+}
+
+void wal_feedback::release() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (!unprocessed_.empty())
+    processed_ = std::max(
+      processed_, static_cast<int64_t>(unprocessed_.back().commit.value));
+  unprocessed_.clear();
+  holding_ = false;
+  replay_.reset();
+  replay_fresh_ = false;
 }
 
 void wal_feedback::prune() {

@@ -71,6 +71,11 @@ public:
   /// over (unless a new one was asked for meanwhile).
   void replayed();
 
+  /// The stream stops holding the slot for this watcher (it would retain
+  /// too much): everything handed on so far counts as processed, and holds
+  /// and replays end. The watcher is told (`released_atom`).
+  void release();
+
 private:
   struct unprocessed {
     wal::lsn commit;

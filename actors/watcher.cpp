@@ -215,6 +215,11 @@ watcher_actor::behavior_type watcher(watcher_ptr self, watcher_context ctx) {
       if (state.durable() && state.wal())
         state.wal_replay_announced(from);
     },
+    [self](released_atom, uint64_t held_bytes) {
+      auto& state = self->state;
+      if (state.durable() && state.wal())
+        state.wal_released(self, held_bytes);
+    },
     [self](notification_batch& batch) {
       auto& state = self->state;
       if (state.durable()) {

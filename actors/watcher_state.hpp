@@ -82,6 +82,7 @@ struct watcher_actor_state {
   // replay asked for since, and until the stream announces it what arrives
   // was handed on before and is dropped too (it comes again).
   std::optional<stream_position> wal_held;
+  std::optional<caf::timestamp> wal_held_at;
   std::optional<stream_position> wal_replay;
   // The transaction whose changes were published last, until the ledger
   // marks it finished.
@@ -167,6 +168,9 @@ struct watcher_actor_state {
   void wal_replay_announced(stream_position from);
   void replay_wal(std::optional<stream_position> from);
   void hold(stream_position from, size_t in_flight);
+  // The slot no longer holds what this watcher had not processed (it would
+  // retain more than `[wal] max_retained_mb`): a gap for its subscribers.
+  void wal_released(watcher_ptr self, uint64_t held_bytes);
   wal_feedback& feedback() {
     return *rt().wal;
   }

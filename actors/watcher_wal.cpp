@@ -6,6 +6,7 @@
 #include "actors/watcher_state.hpp"
 
 #include "libwatch/log.hpp"
+#include "libwatch/signals.hpp"
 
 namespace libwatch {
 
@@ -52,6 +53,7 @@ void watcher_actor_state::take_wal(watcher_ptr self,
 
 void watcher_actor_state::hold(stream_position from, size_t in_flight) {
   wal_held = from;
+  wal_held_at = caf::make_timestamp();
   feedback().hold();
   log(log_level::info, who,
       rt().flow->subscribers() == 0
@@ -89,8 +91,27 @@ void watcher_actor_state::replay_wal(std::optional<stream_position> from) {
   if (wal_replay && *wal_replay < at)
     at = *wal_replay;
   wal_held.reset();
+  wal_held_at.reset();
   wal_replay = at;
   feedback().replay(at);
+}
+
+void watcher_actor_state::wal_released(watcher_ptr self, uint64_t held_bytes) {
+  auto now = caf::make_timestamp();
+  auto since = wal_held_at.value_or(now);
+  // What was dropped while holding is not replayed; what arrives from now
+  // on is taken again.
+  wal_held.reset();
+  wal_held_at.reset();
+  wal_replay.reset();
+  auto reason = "the replication slot would have retained "
+                + std::to_string(held_bytes >> 20)
+                + " MiB of WAL for changes not yet processed, more than [wal] "
+                  "max_retained_mb allows: it no longer holds them, and "
+                  "changes committed since the gap began may be missing";
+  log(log_level::warning, who, reason);
+  broadcast(self, caf::make_message(disconnected_msg{who, reason, since}));
+  broadcast(self, caf::make_message(resumed_msg{who, since, now}));
 }
 
 void watcher_actor_state::settle_wal(watcher_ptr) {

@@ -93,6 +93,8 @@ std::vector<section_def> make_sections() {
        {"status_interval",
         read_duration<&cfg::wal, &wal_policy::status_interval>,
         "wal.status_interval"},
+       {"max_retained_mb", read_count<&cfg::wal, &wal_policy::max_retained_mb>,
+        "wal.max_retained_mb", "must be a positive number"},
      }},
     {"subscribers",
      false,

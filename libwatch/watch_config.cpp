@@ -155,6 +155,9 @@ void check_policies(const watch_config& cfg, std::vector<spec_problem>& out) {
       fail("durable.consumer", "\"" + cfg.durable.consumer + "\" " + *problem);
   }
   range("wal.status_interval", cfg.wal.status_interval, 100ms, 1h);
+  if (cfg.wal.max_retained_mb < 1 || cfg.wal.max_retained_mb > 1'048'576)
+    fail("wal.max_retained_mb", "is " + std::to_string(cfg.wal.max_retained_mb)
+                                  + "; must be between 1 and 1048576 (1 TiB)");
   bool any_wal = false;
   for (auto& w : cfg.watchers)
     any_wal = any_wal || w.source == watch_source::wal;

@@ -101,6 +101,11 @@ struct wal_policy {
   /// else makes it answer (the slot keeps advancing while the watched tables
   /// are quiet).
   caf::timespan status_interval = std::chrono::seconds(10);
+  /// Most WAL (in MiB) the slot may retain because a durable WAL watcher
+  /// has not processed it (nobody subscribes, or its subscribers are
+  /// behind). Beyond it libwatch stops holding the slot for that watcher and
+  /// signals a gap to its subscribers rather than fill the server's disk.
+  uint32_t max_retained_mb = 1024;
 };
 
 /// What to do with a subscriber that has `max_queued` changes waiting.

@@ -2,8 +2,10 @@
 // is confirmed only past what every durable subscriber processed, read
 // straight from pg_replication_slots; what subscribers could not take
 // (nobody subscribed, too many in flight) or left unprocessed comes again
-// from the slot, in order and under its first position. Crashes of the whole
-// process: cli_slow_durable.cpp.
+// from the slot, in order and under its first position, unless the slot
+// would retain more than `[wal] max_retained_mb`: then it is released and
+// subscribers are told of the gap. Crashes of the whole process:
+// cli_slow_durable.cpp.
 #define CAF_SUITE wal_durable
 #include <caf/test/unit_test.hpp>
 
@@ -24,7 +26,8 @@ struct fixture : watch_fixture {
     db.exec("CREATE TABLE posts (id bigint PRIMARY KEY, title text)");
   }
 
-  instance start_durable(uint32_t max_in_flight = 10'000) {
+  instance start_durable(uint32_t max_in_flight = 10'000,
+                         uint32_t max_retained_mb = 1024) {
     auto spec = watcher_spec::on("posts", event_kind::inserted)
                   .labelled("posts_wal")
                   .from_wal()
@@ -32,6 +35,7 @@ struct fixture : watch_fixture {
     auto config = config_of({spec});
     config.wal.slot = consumer;
     config.durable.max_in_flight = max_in_flight;
+    config.wal.max_retained_mb = max_retained_mb;
     return start(config);
   }
 
@@ -179,6 +183,29 @@ CAF_TEST(plain_subscribers_of_a_durable_wal_watcher_never_hold_the_slot) {
   auto got = changes(plain, 3);
   CAF_REQUIRE_EQUAL(got.size(), 3u);
   CAF_CHECK(eventually([&] { return confirmed_past(got[2]); }));
+}
+
+CAF_TEST(a_hold_beyond_max_retained_is_released_and_signalled_as_a_gap) {
+  auto inst = start_durable(10, 1);
+  caf::scoped_actor self{sys};
+  join(self, inst.all("posts_wal", ack_mode::manual));
+  insert_range(1, 20);
+  // Ten are published and never acknowledged; the rest is held.
+  auto first = changes(self, 10);
+  CAF_REQUIRE_EQUAL(first.size(), 10u);
+  // About 3 MiB of WAL for the watched table, more than the 1 MiB allowed.
+  // (The slot retains the whole cluster's WAL: tests running alongside may
+  // make it pass the limit sooner, which changes nothing below.)
+  db.exec("INSERT INTO posts SELECT i, repeat('x', 1000) FROM "
+          "generate_series(21, 3000) i");
+  auto down = next_of<disconnected_msg>(self);
+  CAF_REQUIRE(down);
+  CAF_CHECK(down->reason.find("max_retained_mb") != std::string::npos);
+  auto gap = next_of<resumed_msg>(self);
+  CAF_REQUIRE(gap);
+  CAF_CHECK(gap->missed_from <= gap->missed_until);
+  // The slot moved on although nothing was acknowledged.
+  CAF_CHECK(eventually([&] { return confirmed_past(first.back()); }));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

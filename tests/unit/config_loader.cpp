@@ -82,6 +82,7 @@ batch_limit = 500
 [wal]
 slot = "blog"
 status_interval = "2s"
+max_retained_mb = 64
 
 [[watcher]]
 table = "comments"
@@ -211,6 +212,7 @@ CAF_TEST(every_key_set_in_the_file_reaches_the_configuration) {
   CAF_CHECK_EQUAL(cfg.durable.batch_limit, 500u);
   CAF_CHECK_EQUAL(cfg.wal.slot, "blog");
   CAF_CHECK_EQUAL(cfg.wal.status_interval, caf::timespan{2s});
+  CAF_CHECK_EQUAL(cfg.wal.max_retained_mb, 64u);
   CAF_REQUIRE_EQUAL(cfg.watchers.size(), 2u);
   CAF_CHECK_EQUAL(cfg.watchers[0].source, watch_source::trigger);
   CAF_CHECK_EQUAL(cfg.watchers[1].source, watch_source::wal);

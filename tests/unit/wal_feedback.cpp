@@ -127,3 +127,21 @@ CAF_TEST(a_replay_of_everything_unprocessed_starts_after_the_progress) {
   auto from = f.unprocessed_start();
   CAF_CHECK(from == (stream_position{401, 0}));
 }
+
+CAF_TEST(a_release_gives_up_everything_held_and_ends_holds_and_replays) {
+  wal_feedback f;
+  f.handed(at(100), at(90));
+  f.handed(at(200), at(150));
+  f.hold();
+  f.replay({100, 4});
+  f.release();
+  CAF_CHECK_EQUAL(bound(f), 0u);
+  bool fresh = false;
+  CAF_CHECK(!f.replay_wanted(fresh));
+  // Older progress reports change nothing; later transactions count again.
+  f.processed_through(150);
+  f.handed(at(200), at(150));
+  CAF_CHECK_EQUAL(bound(f), 0u);
+  f.handed(at(300), at(250));
+  CAF_CHECK_EQUAL(bound(f), 250u);
+}
