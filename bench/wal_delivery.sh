@@ -44,10 +44,19 @@ wal_consumer_reset_sql "$slot" >"$wal_reset"
 trap 'psql -X -q -f "$wal_reset" -c "ALTER TABLE items REPLICA IDENTITY DEFAULT" >/dev/null' EXIT
 triggers=$kit/sql/ectowatch_equiv_triggers.sql
 
-# One repetition of SYSTEM's workloads.
+# One repetition of SYSTEM's workloads. SYSTEM-sync: the same subscriber
+# with the driver's transactions committed synchronously (its session's
+# synchronous_commit = on; the kit's cluster default is off). A logical
+# walsender sends only WAL that is flushed, and with asynchronous commit the
+# WAL writer flushes a commit within wal_writer_delay (200 ms), so this shows
+# the WAL source's delivery without that wait. The triggers' NOTIFY does
+# not wait for a flush.
 run_system() { # SYSTEM
-  local args
+  local args options=${PGOPTIONS:-}
   case "$1" in
+    *-sync) options="$options -c synchronous_commit=on" ;;
+  esac
+  case "${1%-sync}" in
     raw) args=(--sub "$kit/rawlisten --parse" --triggers "$triggers"
                --workloads "w1 w2") ;;
     libwatch) args=(--sub "$sub" --workloads "w1 w2") ;;
@@ -60,12 +69,33 @@ run_system() { # SYSTEM
   esac
   # A failed repetition leaves no line (or ok=0) in the results; say so and
   # go on with the others.
-  "$kit/run_all.sh" --reps 1 --label "$1" "${args[@]}" --out "$results" \
-    >/dev/null || echo "!! $1 failed in round $round: see $BENCH_ROOT/runs" >&2
+  PGOPTIONS=$options "$kit/run_all.sh" --reps 1 --label "$1" "${args[@]}" \
+    --out "$results" >/dev/null \
+    || echo "!! $1 failed in round $round: see $BENCH_ROOT/runs" >&2
+}
+
+# On a shared machine: waits (at most 10 minutes) until the CPUs were at
+# least 90 % idle for a second, so that another program's burst does not
+# land in one system's repetition. Our own cluster is idle between
+# repetitions. Off unless LIBWATCH_BENCH_WAIT_IDLE=1; what it waited goes to
+# the load file.
+wait_for_idle() {
+  [ "${LIBWATCH_BENCH_WAIT_IDLE:-0}" = 1 ] || return 0
+  local start=$SECONDS a b
+  while [ $((SECONDS - start)) -lt 600 ]; do
+    a=($(head -1 /proc/stat))
+    sleep 1
+    b=($(head -1 /proc/stat))
+    local idle=$((b[4] + b[5] - a[4] - a[5])) total=0 i
+    for i in $(seq 1 8); do total=$((total + b[i] - a[i])); done
+    [ $((100 * idle)) -ge $((90 * total)) ] && break
+  done
+  echo "round=$round waited_s=$((SECONDS - start)) before $1" >>"$load"
 }
 
 systems=(raw libwatch libwatch-batch libwatch-wal libwatch-wal-batch
-         recvlogical)
+         recvlogical raw-sync libwatch-sync libwatch-wal-sync
+         libwatch-wal-batch-sync recvlogical-sync)
 results=$out/wal_delivery.txt
 load=$out/wal_delivery_load.txt
 : >"$results"
@@ -75,7 +105,9 @@ for round in $(seq 1 "$rounds"); do
   echo "round=$round start $(cat /proc/loadavg)" >>"$load"
   n=${#systems[@]}
   for i in $(seq 0 $((n - 1))); do
-    run_system "${systems[$(((i + round - 1) % n))]}"
+    system=${systems[$(((i + round - 1) % n))]}
+    wait_for_idle "$system"
+    run_system "$system"
   done
   echo "round=$round end $(cat /proc/loadavg)" >>"$load"
 done

@@ -46,15 +46,20 @@ function verdict(x, goal) { return x <= goal ? "met" : "missed" }
     val[k "/" n "/" kv[1]] = kv[2]
   }
 }
-END {
-  ref = "recvlogical"
+# The tables for the systems named with suffix x ("" or "-sync").
+function report(x, title,   i, j, n, s, m, r, w, t, goal, bad, k, w1sys, w2sys) {
+  ref = "recvlogical" x
+  if (!runs[ref "/w1"] && !runs[ref "/w2"]) return
+  print ""
+  print "### " title
   print ""
   print "| W1, COMMIT → 100,000th change (ms) | median | vs pg_recvlogical: ratio of medians | per-round ratio, median (min–max) | goal | |"
   print "|---|---|---|---|---|---|"
   split("recvlogical libwatch-wal libwatch-wal-batch libwatch libwatch-batch raw", w1sys, " ")
   for (i = 1; i <= 6; i++) {
-    s = w1sys[i]; m = median(vals[s "/w1/commit_to_last_ms"])
-    r = median(vals[ref "/w1/commit_to_last_ms"])
+    s = w1sys[i] x
+    if (!runs[s "/w1"]) continue
+    m = median(vals[s "/w1/commit_to_last_ms"]); r = median(vals[ref "/w1/commit_to_last_ms"])
     goal = (s ~ /wal/) ? "≤ 1.5" : ""
     printf "| %s | %.0f | %s | %s | %s |\n", s, m, ratio_cells(s, ref, "w1", "commit_to_last_ms"), goal,
       goal == "" || r == 0 ? "" : verdict(m / r, 1.5)
@@ -64,26 +69,31 @@ END {
   print "|---|---|---|"
   split("raw libwatch libwatch-wal recvlogical", w2sys, " ")
   for (i = 1; i <= 4; i++) {
-    s = w2sys[i]
+    s = w2sys[i] x
+    if (!runs[s "/w2"]) continue
     printf "| %s | %.0f (%s) | %.0f (%s) |\n", s, median(vals[s "/w2/lat_p50_us"]), range(vals[s "/w2/lat_p50_us"]),
       median(vals[s "/w2/lat_p99_us"]), range(vals[s "/w2/lat_p99_us"])
   }
   print ""
   print "| W2 ratio | ratio of medians | per-round ratio, median (min–max) | goal | |"
   print "|---|---|---|---|---|"
-  w = median(vals["libwatch-wal/w2/lat_p99_us"]); t = median(vals["libwatch/w2/lat_p99_us"])
-  printf "| p99: libwatch WAL / libwatch row trigger | %s | ≤ 1 | %s |\n", ratio_cells("libwatch-wal", "libwatch", "w2", "lat_p99_us"), t == 0 ? "" : verdict(w / t, 1)
-  printf "| p99: libwatch WAL / rawlisten row trigger | %s | | |\n", ratio_cells("libwatch-wal", "raw", "w2", "lat_p99_us")
-  printf "| p99: libwatch WAL / pg_recvlogical | %s | | |\n", ratio_cells("libwatch-wal", ref, "w2", "lat_p99_us")
-  printf "| p50: libwatch WAL / libwatch row trigger | %s | | |\n", ratio_cells("libwatch-wal", "libwatch", "w2", "lat_p50_us")
-  printf "| p50: libwatch WAL / pg_recvlogical | %s | | |\n", ratio_cells("libwatch-wal", ref, "w2", "lat_p50_us")
+  w = median(vals["libwatch-wal" x "/w2/lat_p99_us"]); t = median(vals["libwatch" x "/w2/lat_p99_us"])
+  printf "| p99: libwatch WAL / libwatch row trigger | %s | ≤ 1 | %s |\n", ratio_cells("libwatch-wal" x, "libwatch" x, "w2", "lat_p99_us"), t == 0 ? "" : verdict(w / t, 1)
+  printf "| p99: libwatch WAL / rawlisten row trigger | %s | | |\n", ratio_cells("libwatch-wal" x, "raw" x, "w2", "lat_p99_us")
+  printf "| p99: libwatch WAL / pg_recvlogical | %s | | |\n", ratio_cells("libwatch-wal" x, ref, "w2", "lat_p99_us")
+  printf "| p50: libwatch WAL / libwatch row trigger | %s | | |\n", ratio_cells("libwatch-wal" x, "libwatch" x, "w2", "lat_p50_us")
+  printf "| p50: libwatch WAL / pg_recvlogical | %s | | |\n", ratio_cells("libwatch-wal" x, ref, "w2", "lat_p50_us")
   print ""
   print "| repetitions not ok (count, extra, dup) | |"
   print "|---|---|"
   for (i = 1; i <= 6; i++) for (j = 1; j <= 2; j++) {
-    k = w1sys[i] "/w" j; bad = 0
+    k = w1sys[i] x "/w" j; bad = 0
     if (!runs[k]) continue
     for (n = 1; n <= runs[k]; n++) if (val[k "/" n "/ok"] != 1) bad++
-    printf "| %s w%d | %d of %d |\n", w1sys[i], j, bad, runs[k]
+    printf "| %s w%d | %d of %d |\n", w1sys[i] x, j, bad, runs[k]
   }
+}
+END {
+  report("", "Kit settings (synchronous_commit = off)")
+  report("-sync", "The driver committing synchronously (synchronous_commit = on in its session)")
 }' "$@"
