@@ -8,8 +8,12 @@
 //   w3  BENCH_W3_SUBSCRIBERS actors, actor k on the group of primary key k
 // Connection: the PG* environment variables, as for rawlisten.
 //
-//   libwatch_subscriber [--batch] [--statement]
+//   libwatch_subscriber [--batch] [--statement | --wal]
 // --statement installs statement-level triggers (trigger_level::statement).
+// --wal reads the same watchers' changes from the WAL instead (source = wal,
+// replication slot lw_<LIBWATCH_BENCH_WAL_SLOT>, default lw_bench_wal; the
+// server needs wal_level = logical, and W2's trigger_columns need REPLICA
+// IDENTITY FULL on items: bench/wal_delivery.sh sets both up).
 // LIBWATCH_BENCH_CAF_THREADS=N sets CAF's scheduler.max-threads,
 // LIBWATCH_BENCH_CAF_SLEEP_US=N its work-stealing.moderate-sleep-duration,
 // LIBWATCH_BENCH_MAX_QUEUED=N `[subscribers] max_queued` (to compare with an
@@ -33,7 +37,10 @@
 
 #include "libwatch.hpp"
 
+#include "pg_timestamp.hpp"
+
 using namespace libwatch;
+using libwatch_bench::timestamp_ns;
 
 namespace {
 
@@ -46,68 +53,6 @@ int64_t now_ns() {
 long env_long(const char* name, long fallback) {
   auto* v = std::getenv(name);
   return v && *v ? std::strtol(v, nullptr, 10) : fallback;
-}
-
-int digits(const char*& p, int n) {
-  int v = 0;
-  for (int i = 0; i < n; ++i, ++p) {
-    if (*p < '0' || *p > '9')
-      return -1;
-    v = v * 10 + (*p - '0');
-  }
-  return v;
-}
-
-// Epoch ns of PostgreSQL's JSON rendering of a timestamptz, or -1.
-int64_t timestamp_ns(std::string_view text) {
-  std::string copy{text};
-  const char* p = copy.c_str();
-  tm t{};
-  int Y = digits(p, 4);
-  if (*p++ != '-')
-    return -1;
-  int M = digits(p, 2);
-  if (*p++ != '-')
-    return -1;
-  int D = digits(p, 2);
-  if (*p != 'T' && *p != ' ')
-    return -1;
-  ++p;
-  int h = digits(p, 2);
-  if (*p++ != ':')
-    return -1;
-  int m = digits(p, 2);
-  if (*p++ != ':')
-    return -1;
-  int s = digits(p, 2);
-  if (Y < 0 || M < 0 || D < 0 || h < 0 || m < 0 || s < 0)
-    return -1;
-  int64_t frac = 0;
-  if (*p == '.') {
-    ++p;
-    int64_t scale = 100'000'000;
-    while (*p >= '0' && *p <= '9') {
-      frac += (*p++ - '0') * scale;
-      scale /= 10;
-    }
-  }
-  int off = 0;
-  if (*p == '+' || *p == '-') {
-    int sign = *p++ == '-' ? -1 : 1;
-    int oh = digits(p, 2), om = 0;
-    if (*p == ':') {
-      ++p;
-      om = digits(p, 2);
-    }
-    off = sign * (oh * 3600 + om * 60);
-  }
-  t.tm_year = Y - 1900;
-  t.tm_mon = M - 1;
-  t.tm_mday = D;
-  t.tm_hour = h;
-  t.tm_min = m;
-  t.tm_sec = s;
-  return (int64_t{timegm(&t)} - off) * 1'000'000'000 + frac;
 }
 
 // Shared counters of all subscriber actors.
@@ -263,16 +208,23 @@ long rss_kb() {
 
 int main(int argc, char** argv) {
   bool batched = false;
+  bool wal = false;
   auto level = trigger_level::row;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--batch") == 0) {
       batched = true;
     } else if (std::strcmp(argv[i], "--statement") == 0) {
       level = trigger_level::statement;
+    } else if (std::strcmp(argv[i], "--wal") == 0) {
+      wal = true;
     } else {
       std::fprintf(stderr, "unknown option %s\n", argv[i]);
       return 2;
     }
+  }
+  if (wal && level != trigger_level::row) {
+    std::fprintf(stderr, "--wal has no trigger, hence no --statement\n");
+    return 2;
   }
   std::string workload
     = std::getenv("BENCH_WORKLOAD") ? std::getenv("BENCH_WORKLOAD") : "w1";
@@ -297,16 +249,21 @@ int main(int argc, char** argv) {
   if (auto n = env_long("LIBWATCH_BENCH_MAX_QUEUED", 0); n > 0)
     config.subscribers.max_queued = static_cast<uint32_t>(n);
   auto slow_ns = env_long("LIBWATCH_BENCH_SLOW_NS", 0);
-  if (workload == "w1")
-    config.watchers = {watcher_spec::on("items", event_kind::inserted)
-                         .with_extra_columns({"owner_id"})
-                         .with_trigger_level(level)};
-  else
-    config.watchers = {watcher_spec::on("items", event_kind::updated)
-                         .labelled("item_qty_updated")
-                         .with_trigger_columns({"qty"})
-                         .with_extra_columns({"updated_at"})
-                         .with_trigger_level(level)};
+  auto spec = watcher_spec::on("items", event_kind::inserted)
+                .with_extra_columns({"owner_id"});
+  if (workload != "w1")
+    spec = watcher_spec::on("items", event_kind::updated)
+             .labelled("item_qty_updated")
+             .with_trigger_columns({"qty"})
+             .with_extra_columns({"updated_at"});
+  if (wal) {
+    spec.from_wal();
+    auto* slot = std::getenv("LIBWATCH_BENCH_WAL_SLOT");
+    config.wal.slot = slot && *slot ? slot : "bench_wal";
+  } else {
+    spec.with_trigger_level(level);
+  }
+  config.watchers = {spec};
   auto lw = spawn_watchers(sys, config);
   if (!lw) {
     std::fprintf(stderr, "%s\n", describe(lw.error()).c_str());

@@ -37,11 +37,8 @@ fi
 eval "$("$kit/cluster.sh" env)"
 export PGOPTIONS="-c client_min_messages=warning"
 pg() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-if [ "$(pg -tAc "SHOW wal_level")" != logical ]; then
-  pg -c "ALTER SYSTEM SET wal_level = logical"
-  "$kit/cluster.sh" stop >/dev/null
-  "$kit/cluster.sh" start >/dev/null
-fi
+source "$root/bench/logical_wal.sh"
+ensure_logical_wal_level
 results=$out/write_path.txt
 : >"$results"
 work=$(mktemp -d)
@@ -83,10 +80,7 @@ reset_table() { # MODE
   [ "${1:-}" = wal_full ] && identity=FULL
   # No slot outlives its mode: an unread slot would make the next WAL run
   # decode everything the other modes wrote meanwhile.
-  pg -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
-           WHERE slot_name = 'lw_write_path_bench'" \
-     -c "DROP PUBLICATION IF EXISTS lw_write_path_bench,
-           lw_write_path_bench_ins" \
+  pg -c "$(wal_consumer_reset_sql write_path_bench)" \
      -c "ALTER TABLE items REPLICA IDENTITY $identity" \
      -c "DROP TRIGGER IF EXISTS lw_item_qty_updated_trigger ON items" \
      -c "TRUNCATE items RESTART IDENTITY" \
