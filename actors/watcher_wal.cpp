@@ -20,6 +20,11 @@ std::string text(stream_position p) {
 
 void watcher_actor_state::take_wal(watcher_ptr self,
                                    notification_batch& batch) {
+  // A restarted actor asks for a replay from what its predecessor left
+  // unprocessed once its route is its own (listening_atom); what the stream
+  // hands on before that comes again with the replay, in order.
+  if (wal_restarted)
+    return;
   if (!wal_replay && !wal_held) {
     auto& t = tracker();
     auto acks = t.epoch();
