@@ -3,12 +3,12 @@
 // processed (at least once), and a watcher that could not take changes gets
 // them again from the slot instead of losing them.
 //
-// The watcher reports how far its changes are processed and, when it stops
-// taking changes (nobody subscribes, or too many await acknowledgement), the
-// first position it did not publish; later it asks for a replay from a
-// position. The stream keeps, per durable watcher, the transactions it
-// handed on that are not processed yet: the slot is never confirmed past the
-// start of the oldest, so a crash or a replay finds them in the slot.
+// The watcher reports how far its changes are processed and when it stops
+// taking changes (nobody subscribes, or too many await acknowledgement);
+// later it asks for a replay from the first position it did not publish. The
+// stream keeps, per durable watcher, the transactions it handed on that are not
+// processed yet: the slot is never confirmed past the start of the oldest, so a
+// crash or a replay finds them in the slot.
 //
 // Shared by the watcher actor (and its restarted successors) and every
 // connection attempt of the replication pump. Thread-safe.
