@@ -10,7 +10,9 @@
 #   libwatch-wal-batch  the same, batch subscriber (W1 only)
 #   recvlogical         pg_recvlogical on the same pgoutput stream (the WAL
 #                       source's limit; bench/recvlogical_subscriber.cpp)
-# and prints the kit's medians (min–max) and bench/wal_ratios.sh's ratios.
+# all but libwatch-batch also as SYSTEM-sync, the driver committing
+# synchronously (see run_system), and prints the kit's medians (min–max) and
+# bench/wal_ratios.sh's ratios.
 # The order of the systems rotates from round to round, so that drift on the
 # machine and what a run leaves behind spread over all of them.
 #
@@ -41,7 +43,8 @@ psql -X -q -v ON_ERROR_STOP=1 -c "ALTER TABLE items REPLICA IDENTITY FULL"
 slot=bench_wal # libwatch_subscriber --wal's default [wal] slot
 wal_reset=$out/wal_reset.sql
 wal_consumer_reset_sql "$slot" >"$wal_reset"
-trap 'psql -X -q -f "$wal_reset" -c "ALTER TABLE items REPLICA IDENTITY DEFAULT" >/dev/null' EXIT
+trap 'psql -X -q -f "$wal_reset" \
+  -c "ALTER TABLE items REPLICA IDENTITY DEFAULT" >/dev/null' EXIT
 triggers=$kit/sql/ectowatch_equiv_triggers.sql
 
 # One repetition of SYSTEM's workloads. SYSTEM-sync: the same subscriber
