@@ -29,7 +29,7 @@
 #
 # Results: build/benchmarks/wal_delivery.txt (raw lines), wal_delivery.md
 # (tables), wal_delivery_load.txt (load average per round), and a copy of the
-# raw lines in docs/perf/<date>-wal-delivery-results.txt.
+# raw lines in docs/perf/<date>-wal-delivery-results.txt unless one exists.
 set -euo pipefail
 rounds=${1:-3}
 source "$(dirname "$0")/prepare_kit.sh"
@@ -96,9 +96,10 @@ wait_for_idle() {
   echo "round=$round waited_s=$((SECONDS - start)) before $1" >>"$load"
 }
 
-systems=(raw libwatch libwatch-batch libwatch-wal libwatch-wal-batch
-         recvlogical raw-sync libwatch-sync libwatch-wal-sync
-         libwatch-wal-batch-sync recvlogical-sync)
+# LIBWATCH_BENCH_SYSTEMS="..." runs a subset (e.g. a quick re-check).
+systems=(${LIBWATCH_BENCH_SYSTEMS:-raw libwatch libwatch-batch libwatch-wal
+         libwatch-wal-batch recvlogical raw-sync libwatch-sync
+         libwatch-wal-sync libwatch-wal-batch-sync recvlogical-sync})
 results=$out/wal_delivery.txt
 load=$out/wal_delivery_load.txt
 : >"$results"
@@ -119,5 +120,11 @@ done
   "$kit/summarize.sh" "$results"
   "$root/bench/wal_ratios.sh" "$results"
 } | tee "$out/wal_delivery.md"
-mkdir -p "$root/docs/perf"
-cp "$results" "$root/docs/perf/$(date -u +%F)-wal-delivery-results.txt"
+# The raw lines for docs/perf, never over a file an earlier run left there.
+saved=$root/docs/perf/$(date -u +%F)-wal-delivery-results.txt
+if [ -e "$saved" ]; then
+  echo "not copied: $saved exists (results are in $results)" >&2
+else
+  mkdir -p "$root/docs/perf"
+  cp "$results" "$saved"
+fi
