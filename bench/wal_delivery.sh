@@ -10,7 +10,9 @@
 #   libwatch-wal-batch  the same, batch subscriber (W1 only)
 #   recvlogical         pg_recvlogical on the same pgoutput stream (the WAL
 #                       source's limit; bench/recvlogical_subscriber.cpp)
-# and prints the kit's medians (min–max) and bench/wal_ratios.sh's ratios.
+# all but libwatch-batch also as SYSTEM-sync, the driver committing
+# synchronously (see run_system), and prints the kit's medians (min–max) and
+# bench/wal_ratios.sh's ratios.
 # The order of the systems rotates from round to round, so that drift on the
 # machine and what a run leaves behind spread over all of them.
 #
@@ -27,7 +29,7 @@
 #
 # Results: build/benchmarks/wal_delivery.txt (raw lines), wal_delivery.md
 # (tables), wal_delivery_load.txt (load average per round), and a copy of the
-# raw lines in docs/perf/<date>-wal-delivery-results.txt.
+# raw lines in docs/perf/<date>-wal-delivery-results.txt unless one exists.
 set -euo pipefail
 rounds=${1:-3}
 source "$(dirname "$0")/prepare_kit.sh"
@@ -41,7 +43,8 @@ psql -X -q -v ON_ERROR_STOP=1 -c "ALTER TABLE items REPLICA IDENTITY FULL"
 slot=bench_wal # libwatch_subscriber --wal's default [wal] slot
 wal_reset=$out/wal_reset.sql
 wal_consumer_reset_sql "$slot" >"$wal_reset"
-trap 'psql -X -q -f "$wal_reset" -c "ALTER TABLE items REPLICA IDENTITY DEFAULT" >/dev/null' EXIT
+trap 'psql -X -q -f "$wal_reset" \
+  -c "ALTER TABLE items REPLICA IDENTITY DEFAULT" >/dev/null' EXIT
 triggers=$kit/sql/ectowatch_equiv_triggers.sql
 
 # One repetition of SYSTEM's workloads. SYSTEM-sync: the same subscriber
@@ -93,9 +96,10 @@ wait_for_idle() {
   echo "round=$round waited_s=$((SECONDS - start)) before $1" >>"$load"
 }
 
-systems=(raw libwatch libwatch-batch libwatch-wal libwatch-wal-batch
-         recvlogical raw-sync libwatch-sync libwatch-wal-sync
-         libwatch-wal-batch-sync recvlogical-sync)
+# LIBWATCH_BENCH_SYSTEMS="..." runs a subset (e.g. a quick re-check).
+systems=(${LIBWATCH_BENCH_SYSTEMS:-raw libwatch libwatch-batch libwatch-wal
+         libwatch-wal-batch recvlogical raw-sync libwatch-sync
+         libwatch-wal-sync libwatch-wal-batch-sync recvlogical-sync})
 results=$out/wal_delivery.txt
 load=$out/wal_delivery_load.txt
 : >"$results"
@@ -116,5 +120,11 @@ done
   "$kit/summarize.sh" "$results"
   "$root/bench/wal_ratios.sh" "$results"
 } | tee "$out/wal_delivery.md"
-mkdir -p "$root/docs/perf"
-cp "$results" "$root/docs/perf/$(date -u +%F)-wal-delivery-results.txt"
+# The raw lines for docs/perf, never over a file an earlier run left there.
+saved=$root/docs/perf/$(date -u +%F)-wal-delivery-results.txt
+if [ -e "$saved" ]; then
+  echo "not copied: $saved exists (results are in $results)" >&2
+else
+  mkdir -p "$root/docs/perf"
+  cp "$results" "$saved"
+fi

@@ -78,10 +78,13 @@ function report(x, title,   i, j, n, s, m, r, w, t, goal, bad, k, w1sys, w2sys) 
   print "| W2 ratio | ratio of medians | per-round ratio, median (min–max) | goal | |"
   print "|---|---|---|---|---|"
   w = median(vals["libwatch-wal" x "/w2/lat_p99_us"]); t = median(vals["libwatch" x "/w2/lat_p99_us"])
-  printf "| p99: libwatch WAL / libwatch row trigger | %s | ≤ 1 | %s |\n", ratio_cells("libwatch-wal" x, "libwatch" x, "w2", "lat_p99_us"), t == 0 ? "" : verdict(w / t, 1)
-  printf "| p99: libwatch WAL / rawlisten row trigger | %s | | |\n", ratio_cells("libwatch-wal" x, "raw" x, "w2", "lat_p99_us")
+  if (runs["libwatch" x "/w2"])
+    printf "| p99: libwatch WAL / libwatch row trigger | %s | ≤ 1 | %s |\n", ratio_cells("libwatch-wal" x, "libwatch" x, "w2", "lat_p99_us"), t == 0 ? "" : verdict(w / t, 1)
+  if (runs["raw" x "/w2"])
+    printf "| p99: libwatch WAL / rawlisten row trigger | %s | | |\n", ratio_cells("libwatch-wal" x, "raw" x, "w2", "lat_p99_us")
   printf "| p99: libwatch WAL / pg_recvlogical | %s | | |\n", ratio_cells("libwatch-wal" x, ref, "w2", "lat_p99_us")
-  printf "| p50: libwatch WAL / libwatch row trigger | %s | | |\n", ratio_cells("libwatch-wal" x, "libwatch" x, "w2", "lat_p50_us")
+  if (runs["libwatch" x "/w2"])
+    printf "| p50: libwatch WAL / libwatch row trigger | %s | | |\n", ratio_cells("libwatch-wal" x, "libwatch" x, "w2", "lat_p50_us")
   printf "| p50: libwatch WAL / pg_recvlogical | %s | | |\n", ratio_cells("libwatch-wal" x, ref, "w2", "lat_p50_us")
   print ""
   print "| repetitions not ok (count, extra, dup) | |"
