@@ -34,12 +34,7 @@ set -euo pipefail
 rounds=${1:-3}
 source "$(dirname "$0")/prepare_kit.sh"
 source "$root/bench/logical_wal.sh"
-cmake --build "$out" -j2 --target recvlogical_subscriber >/dev/null
-reference=$out/bench/recvlogical_subscriber
-eval "$("$kit/cluster.sh" env)"
-export PGOPTIONS="-c client_min_messages=warning"
-ensure_logical_wal_level
-psql -X -q -v ON_ERROR_STOP=1 -c "ALTER TABLE items REPLICA IDENTITY FULL"
+prepare_wal_delivery
 slot=bench_wal # libwatch_subscriber --wal's default [wal] slot
 wal_reset=$out/wal_reset.sql
 wal_consumer_reset_sql "$slot" >"$wal_reset"

@@ -20,13 +20,8 @@ rate=${2:-1000}
 count=${3:-3000}
 source "$(dirname "$0")/prepare_kit.sh"
 source "$root/bench/logical_wal.sh"
-cmake --build "$out" -j2 --target recvlogical_subscriber >/dev/null
-reference=$out/bench/recvlogical_subscriber
-eval "$("$kit/cluster.sh" env)"
-export PGOPTIONS="-c client_min_messages=warning"
-ensure_logical_wal_level
+prepare_wal_delivery
 pg() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-pg -c "ALTER TABLE items REPLICA IDENTITY FULL"
 wal_reset=$out/wal_reset.sql
 wal_consumer_reset_sql bench_wal >"$wal_reset"
 trap 'pg -f "$wal_reset" -c "ALTER TABLE items REPLICA IDENTITY DEFAULT" >/dev/null' EXIT
